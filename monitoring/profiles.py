@@ -1,0 +1,52 @@
+"""Timing profiles for the rendered monitoring configs.
+
+"prod" holds the production timings (shipped files); "dev" holds seconds-long ones
+so a local stack and the tests see an alert reach on-call within about 15 s. The
+values live in Settings (``alert_*_for_<profile>``, ``prometheus_*_<profile>``,
+``alertmanager_*_<profile>``); this module only gathers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from dost_feedback.settings import Settings
+
+ProfileName = Literal["dev", "prod"]
+PROFILE_NAMES: tuple[ProfileName, ...] = ("dev", "prod")
+
+
+@dataclass(frozen=True)
+class MonitoringProfile:
+    name: ProfileName
+    warning_for: str  # `for:` of CenterSatisfactionBelowTarget{severity="warning"}
+    page_for: str  # `for:` of CenterSatisfactionBelowTarget{severity="page"}
+    worker_down_for: str  # `for:` of DostWorkerDown
+    scrape_interval: str
+    evaluation_interval: str
+    group_wait: str  # Alertmanager route timings
+    group_interval: str
+    repeat_interval: str
+
+
+def monitoring_profile(settings: Settings, name: ProfileName | None = None) -> MonitoringProfile:
+    """The profile called ``name`` (default: ``settings.profile``) with values from settings."""
+    name = name or settings.profile
+    if name not in PROFILE_NAMES:
+        raise ValueError(f"unknown monitoring profile {name!r}; choose one of {PROFILE_NAMES}")
+
+    def knob(prefix: str) -> str:
+        return getattr(settings, f"{prefix}_{name}")
+
+    return MonitoringProfile(
+        name=name,
+        warning_for=knob("alert_warning_for"),
+        page_for=knob("alert_page_for"),
+        worker_down_for=knob("alert_worker_down_for"),
+        scrape_interval=knob("prometheus_scrape_interval"),
+        evaluation_interval=knob("prometheus_evaluation_interval"),
+        group_wait=knob("alertmanager_group_wait"),
+        group_interval=knob("alertmanager_group_interval"),
+        repeat_interval=knob("alertmanager_repeat_interval"),
+    )
