@@ -1,0 +1,58 @@
+# syntax=docker/dockerfile:1
+# One image for every dost-feedback role: web, worker, receiver, topics, simulate.
+# docker-compose.yml picks the role with `command:`; ENTRYPOINT is the CLI.
+
+# --- build: turn the project and its dependencies into wheels -------------------
+# Compilers live only in this stage, in case a dependency has no wheel for this
+# platform; the runtime image never carries them.
+FROM python:3.11-slim AS build
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /src
+# The whole (filtered, see .dockerignore) tree: pyproject.toml, its readme and
+# every package it lists must be present for `pip install .` to see them.
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/pip \
+    pip wheel --wheel-dir /wheels .
+
+# --- runtime --------------------------------------------------------------------
+FROM python:3.11-slim
+
+# A non-editable install puts the package in site-packages, so the settings' defaults
+# that point next to the source tree would miss: point them at the copies made below.
+# Services listen beyond loopback, which peers in other containers cannot reach.
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DOST_CENTERS_FILE=/app/config/centers.yaml \
+    DOST_PLANNED_CENTERS_FILE=/app/config/centers.planned.yaml \
+    DOST_STATE_DIR=/var/lib/dost \
+    DOST_WEB_HOST=0.0.0.0 \
+    DOST_WORKER_METRICS_HOST=0.0.0.0 \
+    DOST_RECEIVER_HOST=0.0.0.0
+
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
+    pip install --no-cache-dir --no-index --find-links /wheels dost-feedback
+
+# A fixed non-root uid so volume ownership is predictable across rebuilds.
+RUN groupadd --system --gid 10001 dost \
+ && useradd --system --uid 10001 --gid dost --home-dir /home/dost --create-home dost \
+ && mkdir -p /var/lib/dost /app/config \
+ && chown dost:dost /var/lib/dost
+
+COPY --chown=root:root config/ /app/config/
+
+WORKDIR /app
+# Named volumes mounted at /var/lib/dost start as a copy of this dost-owned directory.
+USER dost:dost
+
+EXPOSE 8000 9097 9101
+
+ENTRYPOINT ["dost-feedback"]
+CMD ["--help"]
