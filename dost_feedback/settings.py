@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     topic_partitions: int = Field(6, ge=1)
     topic_replication_factor: int = Field(1, ge=1)
     kafka_heap: str = "512m"
+    # Jars fetched from Maven Central; shared by every local broker (stack and tests).
+    kafka_libs_dir: Path = PROJECT_ROOT / ".dost" / "kafka-libs"
 
     # --- Stream worker -------------------------------------------------------------
     faust_app_id: str = "dost-feedback"
@@ -43,7 +45,6 @@ class Settings(BaseSettings):
     broker_session_timeout_seconds: float = 6.0
     broker_heartbeat_interval_seconds: float = 1.0
     metrics_refresh_seconds: float = Field(1.0, gt=0)
-    dedup_ttl_seconds: int = Field(8 * 24 * 3600, gt=0)
 
     # --- Web -----------------------------------------------------------------------
     web_host: str = "127.0.0.1"
@@ -103,10 +104,6 @@ class Settings(BaseSettings):
     @property
     def kafka_dir(self) -> Path:
         return self.state_dir / "kafka"
-
-    @property
-    def kafka_libs_dir(self) -> Path:
-        return self.kafka_dir / "libs"
 
     @property
     def run_dir(self) -> Path:
