@@ -1,0 +1,1 @@
+"""Faust stream workers: validate, de-duplicate and count ratings; export satisfaction."""

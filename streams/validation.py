@@ -1,0 +1,49 @@
+"""Validating raw ``feedback.submitted`` records: pure, so it is unit-tested without Kafka."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Container
+
+from pydantic import ValidationError
+
+from dost_feedback.events import FeedbackSubmitted
+
+
+@dataclass(frozen=True)
+class Rejection:
+    reason: str  # low-cardinality: a metric label and the dead letter's "reason"
+    detail: str
+
+
+def validate_record(raw: bytes | None, known_centers: Container[str]) -> FeedbackSubmitted | Rejection:
+    if raw is None:
+        return Rejection("empty", "record has no value")
+    try:
+        feedback = FeedbackSubmitted.from_kafka(raw)
+    except ValidationError as exc:
+        reason = "not_json" if any(e["type"] == "json_invalid" for e in exc.errors()) else "invalid_schema"
+        return Rejection(reason, _short_errors(exc))
+    if feedback.center_id not in known_centers:
+        return Rejection("unknown_center", f"center_id {feedback.center_id!r} is not in the registry")
+    return feedback
+
+
+def _short_errors(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or 'value'}: {error['msg']}" for error in exc.errors()
+    )[:500]
+
+
+def deadletter_record(
+    raw: bytes | None, rejection: Rejection, topic: str, partition: int, offset: int, failed_at: datetime
+) -> dict:
+    """The dead letter: what failed, why, and where it came from, so it can be replayed."""
+    return {
+        "reason": rejection.reason,
+        "detail": rejection.detail,
+        "source": {"topic": topic, "partition": partition, "offset": offset},
+        "original": raw.decode("utf-8", errors="replace") if raw is not None else None,
+        "failed_at": failed_at.isoformat(),
+    }

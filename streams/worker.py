@@ -1,0 +1,27 @@
+"""Running one stream worker process: metrics endpoint plus the Faust worker."""
+
+from __future__ import annotations
+
+import logging
+
+import faust
+from prometheus_client import REGISTRY, start_http_server
+
+from dost_feedback.centers import load_registry
+from dost_feedback.settings import Settings
+from streams.app import create_app
+from streams.metrics import SatisfactionCollector
+
+
+def run_worker(settings: Settings, loglevel: str = "info") -> None:
+    registry = load_registry(settings)
+    collector = SatisfactionCollector()
+    REGISTRY.register(collector)
+    start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
+    logging.getLogger(__name__).info(
+        "metrics on http://%s:%s/metrics", settings.worker_metrics_host, settings.worker_metrics_port
+    )
+    settings.faust_data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings, registry, collector)
+    worker = faust.Worker(app, loglevel=loglevel, quiet=True)
+    worker.execute_from_commandline()

@@ -1,0 +1,49 @@
+import json
+import uuid
+from datetime import datetime, timezone
+
+from streams.validation import Rejection, deadletter_record, validate_record
+
+CENTERS = {"baku-1"}
+
+
+def record(**overrides) -> bytes:
+    body = {
+        "schema_version": 1,
+        "feedback_id": str(uuid.uuid4()),
+        "center_id": "baku-1",
+        "channel": "kiosk",
+        "rating": 5,
+        "submitted_at": "2026-11-22T10:00:00Z",
+        "received_at": "2026-11-22T10:00:01Z",
+    }
+    body.update(overrides)
+    return json.dumps(body).encode()
+
+
+def test_valid_record_parses():
+    result = validate_record(record(), CENTERS)
+    assert not isinstance(result, Rejection)
+    assert result.rating == 5 and result.submitted_at.tzinfo is not None
+
+
+def test_rejections_have_stable_reasons():
+    assert validate_record(None, CENTERS).reason == "empty"
+    assert validate_record(b"\xff{", CENTERS).reason == "not_json"
+    assert validate_record(b"[1, 2]", CENTERS).reason == "invalid_schema"
+    assert validate_record(record(rating=7), CENTERS).reason == "invalid_schema"
+    assert validate_record(record(schema_version=2), CENTERS).reason == "invalid_schema"
+    assert validate_record(record(center_id="mars-1"), CENTERS).reason == "unknown_center"
+
+
+def test_rejection_detail_names_the_field():
+    assert "rating" in validate_record(record(rating=0), CENTERS).detail
+
+
+def test_deadletter_keeps_the_original_and_where_it_came_from():
+    raw = record(rating=9)
+    rejection = validate_record(raw, CENTERS)
+    letter = deadletter_record(raw, rejection, "feedback.submitted", 3, 42, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert letter["reason"] == "invalid_schema"
+    assert letter["source"] == {"topic": "feedback.submitted", "partition": 3, "offset": 42}
+    assert json.loads(letter["original"])["rating"] == 9

@@ -1,0 +1,137 @@
+"""The Faust worker against a real broker: event time, de-duplication, dead letters, recovery."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+
+from dost_feedback import topics
+from dost_feedback.events import FeedbackSubmitted
+from tests.conftest import metric_value, read_topic, wait_for
+
+pytestmark = pytest.mark.services
+
+
+@pytest.fixture(scope="module")
+def producer(kafka, services_settings):
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers=services_settings.kafka_bootstrap_servers, acks="all")
+    yield producer
+    producer.close()
+
+
+def rating_event(center_id: str, rating: int, submitted_at: datetime, feedback_id: uuid.UUID | None = None) -> bytes:
+    now = datetime.now(timezone.utc)
+    return FeedbackSubmitted(
+        feedback_id=feedback_id or uuid.uuid4(), center_id=center_id, channel="kiosk", rating=rating,
+        submitted_at=submitted_at, received_at=now,
+    ).model_dump_json().encode()
+
+
+def send(producer, center_id: str, value: bytes) -> None:
+    producer.send(topics.FEEDBACK_SUBMITTED, key=center_id.encode(), value=value)
+    producer.flush()
+
+
+def windows(worker, center_id: str) -> dict[str, tuple[float | None, float | None]]:
+    text = httpx.get(worker.url).text
+    return {
+        window: (
+            metric_value(text, "dost_center_ratings", center_id=center_id, window=window),
+            metric_value(text, "dost_center_satisfied", center_id=center_id, window=window),
+        )
+        for window in ("1h", "24h", "7d", "30d")
+    }
+
+
+def wait_for_windows(worker, center_id, expected, timeout=30):
+    wait_for(lambda: windows(worker, center_id) == expected, timeout, f"{center_id} windows == {expected}")
+
+
+def test_windows_follow_event_time_not_arrival_time(worker, producer):
+    center = "baku-5"
+    before = windows(worker, center)
+    now = datetime.now(timezone.utc)
+    send(producer, center, rating_event(center, 5, now))
+    send(producer, center, rating_event(center, 1, now - timedelta(hours=30)))  # late SMS: 24h misses it
+    send(producer, center, rating_event(center, 4, now - timedelta(days=10)))  # only the 30d window
+    expected = {}
+    for window, (ratings, satisfied) in before.items():
+        add_ratings, add_satisfied = {"1h": (1, 1), "24h": (1, 1), "7d": (2, 1), "30d": (3, 2)}[window]
+        expected[window] = ((ratings or 0) + add_ratings, (satisfied or 0) + add_satisfied)
+    wait_for_windows(worker, center, expected)
+    text = httpx.get(worker.url).text
+    ratio_24h = metric_value(text, "dost_center_satisfaction_ratio", center_id=center, window="24h")
+    assert ratio_24h == pytest.approx(expected["24h"][1] / expected["24h"][0])
+    assert metric_value(text, "dost_center_satisfaction_target", center_id=center) == 0.985
+
+
+def test_duplicate_delivery_counts_once(worker, producer):
+    center = "baku-6"
+    before = windows(worker, center)["24h"]
+    counted_before = metric_value(httpx.get(worker.url).text, "dost_worker_events_processed_total", outcome="duplicate") or 0
+    value = rating_event(center, 5, datetime.now(timezone.utc))
+    for _ in range(3):
+        send(producer, center, value)
+    expected = ((before[0] or 0) + 1, (before[1] or 0) + 1)
+    wait_for(lambda: windows(worker, center)["24h"] == expected, 30, "one count for three deliveries")
+    wait_for(
+        lambda: metric_value(httpx.get(worker.url).text, "dost_worker_events_processed_total", outcome="duplicate")
+        == counted_before + 2,
+        15, "two duplicates recorded",
+    )
+    assert windows(worker, center)["24h"] == expected
+
+
+def test_invalid_events_go_to_the_dead_letter_topic_with_a_reason(worker, producer, services_settings):
+    marker = str(uuid.uuid4())
+    send(producer, "baku-1", json.dumps({"feedback_id": marker, "center_id": "baku-1", "rating": 9}).encode())
+    send(producer, "mars-1", rating_event("mars-1", 5, datetime.now(timezone.utc), uuid.UUID(marker)))
+    send(producer, "baku-1", b"not json at all " + marker.encode())
+
+    def letters():
+        return [v for _, v in read_topic(services_settings, topics.FEEDBACK_DEADLETTER) if marker in (v["original"] or "")]
+
+    found = wait_for(lambda: len(letters()) == 3 and letters(), 30, "three dead letters")
+    assert sorted(letter["reason"] for letter in found) == ["invalid_schema", "not_json", "unknown_center"]
+    assert all(letter["source"]["topic"] == topics.FEEDBACK_SUBMITTED for letter in found)
+    text = httpx.get(worker.url).text
+    assert metric_value(text, "dost_worker_deadletters_total", reason="unknown_center") >= 1
+
+
+def test_center_satisfaction_topic_carries_the_windows(worker, producer, services_settings):
+    center = "karabakh-barda"
+    send(producer, center, rating_event(center, 5, datetime.now(timezone.utc)))
+
+    def latest_with_a_rating():
+        records = [v for k, v in read_topic(services_settings, topics.CENTER_SATISFACTION) if k == center.encode()]
+        return records and records[-1]["windows"]["24h"]["ratings"] >= 1 and records[-1]
+
+    record = wait_for(latest_with_a_rating, 30, "a center.satisfaction record with the new rating")
+    assert set(record["windows"]) == {"1h", "24h", "7d", "30d"}
+    assert record["target"] == 0.985
+    assert record["center_id"] == center
+    assert record["windows"]["24h"]["satisfaction_ratio"] == pytest.approx(
+        record["windows"]["24h"]["satisfied"] / record["windows"]["24h"]["ratings"]
+    )
+
+
+def test_state_survives_sigkill_through_the_changelog(worker, producer, services_settings):
+    center = "baku-4"
+    send(producer, center, rating_event(center, 2, datetime.now(timezone.utc)))
+    wait_for(lambda: (windows(worker, center)["24h"][0] or 0) >= 1, 30, "rating counted")
+    wait_for(lambda: windows(worker, center) == windows(worker, center), 5, "stable")
+    before = windows(worker, center)
+    worker.kill()
+    worker.start(timeout=120)
+    wait_for(
+        lambda: metric_value(httpx.get(worker.url).text, "dost_worker_assigned_partitions")
+        == services_settings.topic_partitions,
+        60, "restarted worker owns every partition",
+    )
+    wait_for_windows(worker, center, before, timeout=60)
