@@ -1,0 +1,3 @@
+from dost_feedback.cli import app
+
+app(prog_name="dost-feedback")

@@ -1,0 +1,218 @@
+"""``dost-feedback``: the one command line for every part of the system."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+import time
+from typing import List, Optional
+
+import typer
+
+from dost_feedback.settings import get_settings
+
+app = typer.Typer(help="DOST citizen feedback: ingest, stream workers, monitoring and tools.", no_args_is_help=True)
+topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
+stack_app = typer.Typer(help="The whole local stack.", no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
+app.add_typer(stack_app, name="stack")
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+def _logging(level: str = "INFO") -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def web() -> None:
+    """Run the feedback web (FastAPI) on DOST_WEB_HOST:DOST_WEB_PORT."""
+    import uvicorn
+
+    from feedback_web.app import create_app
+
+    settings = get_settings()
+    _logging()
+    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_level="info")
+
+
+@app.command()
+def worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:
+    """Run one Faust stream worker; its metrics are on DOST_WORKER_METRICS_PORT."""
+    from streams.worker import run_worker
+
+    run_worker(get_settings(), loglevel=loglevel)
+
+
+@app.command()
+def receiver() -> None:
+    """Run the on-call receiver that Alertmanager notifies."""
+    import uvicorn
+
+    from monitoring.receiver import create_app
+
+    settings = get_settings()
+    _logging()
+    uvicorn.run(create_app(settings), host=settings.receiver_host, port=settings.receiver_port, log_level="info")
+
+
+@topics_app.command("create")
+def topics_create() -> None:
+    """Create the contract's topics (idempotent)."""
+    from dost_feedback.kafka_local import KafkaSetupError, create_topics
+
+    settings = get_settings()
+    try:
+        created = create_topics(settings)
+    except KafkaSetupError as exc:
+        _fail(str(exc))
+    typer.echo(f"created: {', '.join(created) or 'none (all exist)'}")
+
+
+@app.command()
+def simulate(
+    via: str = typer.Option("web", help="'web' posts to the API; 'kafka' produces straight to feedback.submitted."),
+    rate: float = typer.Option(10.0, min=0.1, help="Ratings per second across all centers."),
+    count: Optional[int] = typer.Option(None, min=1, help="Stop after this many ratings."),
+    duration: Optional[float] = typer.Option(None, min=0.1, help="Stop after this many seconds."),
+    satisfaction: float = typer.Option(0.99, min=0.0, max=1.0, help="Satisfaction of healthy centers."),
+    degrade: List[str] = typer.Option([], help="CENTER=RATIO: run a center at this satisfaction; repeatable."),
+    seed: Optional[int] = typer.Option(None, help="Random seed, for a repeatable run."),
+    web_url: Optional[str] = typer.Option(None, help="Web base URL (default from DOST_WEB_HOST/PORT)."),
+    planned: bool = typer.Option(False, help="Include the planned network's centers."),
+) -> None:
+    """Send realistic ratings from the registry's centers; runs until stopped unless --count/--duration."""
+    from dost_feedback.centers import RegistryError, load_registry
+    from dost_feedback.simulation import parse_degradations
+    from dost_feedback.simulator import run_simulation
+
+    if via not in ("web", "kafka"):
+        _fail("--via must be 'web' or 'kafka'")
+    settings = get_settings()
+    try:
+        registry = load_registry(settings, include_planned=planned or None)
+        degraded = parse_degradations(degrade, registry.ids())
+    except (RegistryError, ValueError) as exc:
+        _fail(str(exc))
+    web_url = web_url or f"http://{settings.web_host}:{settings.web_port}"
+    target = web_url if via == "web" else settings.kafka_bootstrap_servers
+    typer.echo(
+        f"simulating {len(registry)} centers at {rate:g} ratings/s via {via} ({target}); "
+        f"healthy satisfaction {satisfaction:.3f}"
+        + "".join(f"; {c} degraded to {r:.3f}" for c, r in degraded.items())
+    )
+
+    def progress(stats) -> None:
+        typer.echo(
+            f"sent {stats.sent}, accepted {stats.accepted}, retried {stats.retried}, rejected {stats.rejected}"
+            + (f"; last error: {stats.errors[-1]}" if stats.errors else "")
+        )
+
+    try:
+        stats = asyncio.run(
+            run_simulation(
+                settings, registry, via=via, rate=rate, count=count, duration=duration,
+                baseline_satisfaction=satisfaction, degraded=degraded, seed=seed,
+                web_url=web_url, progress=progress,
+            )
+        )
+    except KeyboardInterrupt:
+        raise typer.Exit(code=130) from None
+    except OSError as exc:
+        _fail(f"cannot reach {target}: {exc}")
+    if stats.rejected:
+        _fail(f"{stats.rejected} ratings were rejected; first error: {stats.errors[0]}")
+
+
+@stack_app.command("up")
+def stack_up(
+    rate: float = typer.Option(20.0, min=0.1, help="Simulated ratings per second."),
+    degrade: List[str] = typer.Option(
+        ["baku-3=0.90"], help="CENTER=RATIO for the simulator, so an alert fires within a minute."
+    ),
+    no_simulator: bool = typer.Option(False, help="Start the services without simulated traffic."),
+) -> None:
+    """Start Kafka, the worker, the web, the on-call receiver, Alertmanager, Prometheus and the simulator.
+
+    Ctrl-C stops everything cleanly, in reverse order.
+    """
+    from dost_feedback import stack
+    from dost_feedback.kafka_local import KafkaSetupError, create_topics
+    from dost_feedback.procs import ServiceError, Supervisor
+    from monitoring import local as monitoring_local
+
+    settings = get_settings()
+    supervisor = Supervisor()
+    stopping = False
+
+    def on_signal(signum, frame):  # noqa: ARG001 - signal handler signature
+        nonlocal stopping
+        stopping = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        typer.echo(f"state and logs under {settings.state_dir}")
+        typer.echo("starting kafka ...")
+        kafka = supervisor.start(stack.kafka(settings), timeout=90)
+        create_topics(settings)
+        typer.echo("starting on-call receiver ...")
+        receiver_service = supervisor.start(stack.receiver(settings))
+        typer.echo("starting alertmanager ...")
+        alertmanager = supervisor.start(monitoring_local.alertmanager_service(settings))
+        typer.echo("starting stream worker ...")
+        worker_service = supervisor.start(stack.worker(settings), timeout=90)
+        typer.echo("starting web ...")
+        web_service = supervisor.start(stack.web(settings))
+        typer.echo("starting prometheus ...")
+        prometheus = supervisor.start(
+            monitoring_local.prometheus_service(
+                settings,
+                worker_targets=[f"{settings.worker_metrics_host}:{settings.worker_metrics_port}"],
+                web_targets=[f"{settings.web_host}:{settings.web_port}"],
+            )
+        )
+        if not no_simulator:
+            args = ["--rate", str(rate)] + [arg for spec in degrade for arg in ("--degrade", spec)]
+            supervisor.start(stack.simulator(settings, args))
+        typer.secho("\nThe DOST feedback stack is up:", fg=typer.colors.GREEN, bold=True)
+        rows = [
+            ("Kafka", kafka.url),
+            ("Web API", f"{web_service.url}/docs"),
+            ("Web metrics", f"{web_service.url}/metrics"),
+            ("Worker metrics", worker_service.url),
+            ("Prometheus", f"{prometheus.url}/graph?g0.expr=dost_center_satisfaction_ratio%7Bwindow%3D%2224h%22%7D"),
+            ("Alerts", f"{prometheus.url}/alerts"),
+            ("Alertmanager", alertmanager.url),
+            ("On-call log", f"{receiver_service.url}  ({settings.receiver_log_file})"),
+            ("Logs", str(stack.logs_dir(settings))),
+        ]
+        for name, url in rows:
+            typer.echo(f"  {name:<15} {url}")
+        if not no_simulator:
+            typer.echo(f"\nSimulating {rate:g} ratings/s; degraded: {', '.join(degrade) or 'none'}.")
+        typer.echo("Press Ctrl-C to stop everything.")
+        while True:
+            dead = supervisor.dead()
+            if dead:
+                names = ", ".join(f"{s.name} (exit {s.process.returncode}, log {s.log_path})" for s in dead)
+                raise ServiceError(f"service stopped unexpectedly: {names}")
+            time.sleep(1)
+    except KeyboardInterrupt:
+        typer.echo("\nstopping ...")
+    except (ServiceError, KafkaSetupError, OSError) as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        supervisor.stop_all()
+        raise typer.Exit(code=1) from None
+    finally:
+        supervisor.stop_all()
+    typer.echo("stopped.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,83 @@
+"""The local stack: every service on loopback, started in dependency order.
+
+``dost-feedback stack up`` and the test fixtures both build their services here, so
+the tests run the system exactly the way a newcomer does.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from dost_feedback.kafka_local import kafka_service
+from dost_feedback.procs import Service, http_ok
+from dost_feedback.settings import Settings
+
+
+def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
+    """The settings as DOST_* environment variables, so child processes see the same config."""
+    values = {**settings.model_dump(), **overrides}
+    return {f"DOST_{name.upper()}": str(value) for name, value in values.items() if value is not None}
+
+
+def cli_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "dost_feedback", *args]
+
+
+def logs_dir(settings: Settings) -> Path:
+    return settings.run_dir / "logs"
+
+
+def kafka(settings: Settings) -> Service:
+    return kafka_service(settings, settings.kafka_dir / "node", logs_dir(settings) / "kafka.log")
+
+
+def worker(settings: Settings, index: int = 1, metrics_port: int | None = None) -> Service:
+    port = metrics_port or settings.worker_metrics_port + index - 1
+    host = settings.worker_metrics_host
+    env = settings_env(
+        settings, worker_metrics_port=port, worker_data_dir=settings.state_dir / f"worker-{index}"
+    )
+    return Service(
+        name=f"worker-{index}",
+        argv=cli_argv("worker"),
+        log_path=logs_dir(settings) / f"worker-{index}.log",
+        ready=lambda: http_ok(f"http://{host}:{port}/metrics"),
+        env=env,
+        url=f"http://{host}:{port}/metrics",
+    )
+
+
+def web(settings: Settings) -> Service:
+    base = f"http://{settings.web_host}:{settings.web_port}"
+    return Service(
+        name="web",
+        argv=cli_argv("web"),
+        log_path=logs_dir(settings) / "web.log",
+        ready=lambda: http_ok(f"{base}/healthz"),
+        env=settings_env(settings),
+        url=base,
+    )
+
+
+def receiver(settings: Settings) -> Service:
+    base = f"http://{settings.receiver_host}:{settings.receiver_port}"
+    return Service(
+        name="oncall-receiver",
+        argv=cli_argv("receiver"),
+        log_path=logs_dir(settings) / "receiver.log",
+        ready=lambda: http_ok(f"{base}/healthz"),
+        env=settings_env(settings),
+        url=f"{base}/alerts",
+    )
+
+
+def simulator(settings: Settings, simulate_args: Sequence[str]) -> Service:
+    return Service(
+        name="simulator",
+        argv=cli_argv("simulate", *simulate_args),
+        log_path=logs_dir(settings) / "simulator.log",
+        ready=lambda: True,
+        env=settings_env(settings),
+    )

@@ -1,0 +1,125 @@
+"""Shared fixtures: the real services, started once per test session on free ports.
+
+Each fixture starts the same service that ``dost-feedback stack up`` starts (see
+``dost_feedback/stack.py``), with its state in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Callable, Iterator
+
+import httpx
+import pytest
+
+from dost_feedback import stack
+from dost_feedback.kafka_local import create_topics
+from dost_feedback.procs import Service, Supervisor, free_port
+from dost_feedback.settings import Settings
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, message: str, interval: float = 0.5):
+    """Poll until ``predicate()`` is truthy; fail with ``message`` and the last value otherwise."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout:.0f}s: {message} (last value: {last!r})")
+
+
+@pytest.fixture(scope="session")
+def services_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the session's services: loopback, free ports, dev profile."""
+    return Settings(
+        profile="dev",
+        state_dir=tmp_path_factory.mktemp("dost-state"),
+        kafka_bootstrap_servers=f"127.0.0.1:{free_port()}",
+        kafka_controller_port=free_port(),
+        web_port=free_port(),
+        worker_metrics_port=free_port(),
+        prometheus_port=free_port(),
+        alertmanager_port=free_port(),
+        receiver_port=free_port(),
+        faust_app_id=f"dost-feedback-test-{uuid.uuid4().hex[:8]}",
+    )
+
+
+@pytest.fixture(scope="session")
+def supervisor() -> Iterator[Supervisor]:
+    sup = Supervisor()
+    yield sup
+    sup.stop_all()
+
+
+@pytest.fixture(scope="session")
+def kafka(services_settings: Settings, supervisor: Supervisor) -> Service:
+    """A real Apache Kafka broker (KRaft, single node) with the contract's topics."""
+    service = supervisor.start(stack.kafka(services_settings), timeout=120)
+    create_topics(services_settings)
+    return service
+
+
+@pytest.fixture(scope="session")
+def worker(kafka: Service, services_settings: Settings, supervisor: Supervisor) -> Service:
+    """One Faust stream worker that owns every partition."""
+    service = supervisor.start(
+        stack.worker(services_settings, metrics_port=services_settings.worker_metrics_port), timeout=120
+    )
+    wait_for(
+        lambda: f"dost_worker_assigned_partitions {services_settings.topic_partitions:.1f}"
+        in httpx.get(service.url).text,
+        timeout=60,
+        message="worker to own every partition",
+    )
+    return service
+
+
+@pytest.fixture(scope="session")
+def web(kafka: Service, services_settings: Settings, supervisor: Supervisor) -> Service:
+    return supervisor.start(stack.web(services_settings))
+
+
+def read_topic(settings: Settings, topic: str, timeout: float = 15.0) -> list[tuple[bytes, dict]]:
+    """Every record in ``topic`` up to its current end offsets, as (key, JSON value)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, group_id=None
+    )
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        end_offsets = consumer.end_offsets(partitions)
+        records: list[tuple[bytes, dict]] = []
+        deadline = time.monotonic() + timeout
+        while any(consumer.position(tp) < end_offsets[tp] for tp in partitions):
+            if time.monotonic() > deadline:
+                pytest.fail(f"could not read {topic} to its end within {timeout}s")
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend((record.key, json.loads(record.value)) for record in batch)
+        return records
+    finally:
+        consumer.close()
+
+
+def metric_value(metrics_text: str, name: str, **labels: str) -> float | None:
+    """The value of one sample in Prometheus text exposition, or None if absent."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(metrics_text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return None
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
