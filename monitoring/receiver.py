@@ -6,9 +6,10 @@
     GET  /metrics        dost_oncall_notifications_total{status,severity}
 
 Every alert in a notification, firing or resolved, becomes one JSON line in
-``settings.receiver_log_file`` (appended) and one record on the ``dost.oncall`` logger,
-then goes to the ``Forwarder``. The default forwarder only logs; SMS and e-mail
-forwarders plug in later through the same protocol.
+``settings.receiver_log_file`` (appended) and one JSON record on the ``dost.oncall``
+logger, then goes to the ``Forwarder``. The default forwarder only writes a one-line
+human summary to ``dost.oncall.forward``; SMS and e-mail forwarders plug in later
+through the same protocol (``create_app(settings, forwarder=...)``).
 
 Run it with ``python -m monitoring.receiver`` (binds ``DOST_RECEIVER_HOST:DOST_RECEIVER_PORT``)
 or mount ``create_app(settings)`` in any ASGI server.
@@ -29,7 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dost_feedback.settings import Settings, get_settings
 
-logger = logging.getLogger("dost.oncall")
+logger = logging.getLogger("dost.oncall")  # one JSON record per received alert
+forward_logger = logging.getLogger("dost.oncall.forward")  # the default "channel"
 
 AlertStatus = Literal["firing", "resolved"]
 NO_SEVERITY = "none"
@@ -117,7 +119,7 @@ class LoggingForwarder:
 
     def forward(self, alert: ReceivedAlert) -> None:
         level = logging.WARNING if alert.status == "firing" else logging.INFO
-        logger.log(
+        forward_logger.log(
             level,
             "%s %s center=%s severity=%s: %s",
             alert.status.upper(),
