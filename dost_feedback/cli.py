@@ -155,28 +155,32 @@ def stack_up(
         stopping = True
         raise KeyboardInterrupt
 
+    # Explicitly, because a shell that starts us in the background ignores SIGINT.
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
         typer.echo(f"state and logs under {settings.state_dir}")
         typer.echo("starting kafka ...")
         kafka = supervisor.start(stack.kafka(settings), timeout=90)
         create_topics(settings)
+        configs = monitoring_local.write_local_configs(
+            settings,
+            settings.run_dir,
+            worker_targets=[f"{settings.worker_metrics_host}:{settings.worker_metrics_port}"],
+            web_targets=[f"{settings.web_host}:{settings.web_port}"],
+        )
         typer.echo("starting on-call receiver ...")
-        receiver_service = supervisor.start(stack.receiver(settings))
+        receiver_service = supervisor.start(monitoring_local.receiver_service(settings, settings.run_dir))
         typer.echo("starting alertmanager ...")
-        alertmanager = supervisor.start(monitoring_local.alertmanager_service(settings))
+        alertmanager = supervisor.start(
+            monitoring_local.alertmanager_service(settings, configs, settings.run_dir)
+        )
         typer.echo("starting stream worker ...")
         worker_service = supervisor.start(stack.worker(settings), timeout=90)
         typer.echo("starting web ...")
         web_service = supervisor.start(stack.web(settings))
         typer.echo("starting prometheus ...")
-        prometheus = supervisor.start(
-            monitoring_local.prometheus_service(
-                settings,
-                worker_targets=[f"{settings.worker_metrics_host}:{settings.worker_metrics_port}"],
-                web_targets=[f"{settings.web_host}:{settings.web_port}"],
-            )
-        )
+        prometheus = supervisor.start(monitoring_local.prometheus_service(settings, configs, settings.run_dir))
         if not no_simulator:
             args = ["--rate", str(rate)] + [arg for spec in degrade for arg in ("--degrade", spec)]
             supervisor.start(stack.simulator(settings, args))
@@ -189,7 +193,7 @@ def stack_up(
             ("Prometheus", f"{prometheus.url}/graph?g0.expr=dost_center_satisfaction_ratio%7Bwindow%3D%2224h%22%7D"),
             ("Alerts", f"{prometheus.url}/alerts"),
             ("Alertmanager", alertmanager.url),
-            ("On-call log", f"{receiver_service.url}  ({settings.receiver_log_file})"),
+            ("On-call alerts", f"{receiver_service.url}/alerts  (journal: {settings.receiver_log_file})"),
             ("Logs", str(stack.logs_dir(settings))),
         ]
         for name, url in rows:

@@ -61,18 +61,6 @@ def web(settings: Settings) -> Service:
     )
 
 
-def receiver(settings: Settings) -> Service:
-    base = f"http://{settings.receiver_host}:{settings.receiver_port}"
-    return Service(
-        name="oncall-receiver",
-        argv=cli_argv("receiver"),
-        log_path=logs_dir(settings) / "receiver.log",
-        ready=lambda: http_ok(f"{base}/healthz"),
-        env=settings_env(settings),
-        url=f"{base}/alerts",
-    )
-
-
 def simulator(settings: Settings, simulate_args: Sequence[str]) -> Service:
     return Service(
         name="simulator",

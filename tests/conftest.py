@@ -123,3 +123,46 @@ def metric_value(metrics_text: str, name: str, **labels: str) -> float | None:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+# --- Monitoring: the real Prometheus, Alertmanager and on-call receiver -------------
+
+
+@pytest.fixture(scope="session")
+def monitoring_configs(services_settings: Settings):
+    from monitoring.local import write_local_configs
+
+    s = services_settings
+    return write_local_configs(
+        s,
+        s.run_dir,
+        worker_targets=[f"{s.worker_metrics_host}:{s.worker_metrics_port}"],
+        web_targets=[f"{s.web_host}:{s.web_port}"],
+    )
+
+
+@pytest.fixture(scope="session")
+def receiver(services_settings: Settings, supervisor: Supervisor) -> Service:
+    from monitoring.local import receiver_service
+
+    return supervisor.start(receiver_service(services_settings, services_settings.run_dir))
+
+
+@pytest.fixture(scope="session")
+def alertmanager(services_settings: Settings, supervisor: Supervisor, monitoring_configs, receiver) -> Service:
+    from monitoring.local import alertmanager_service
+
+    return supervisor.start(alertmanager_service(services_settings, monitoring_configs, services_settings.run_dir))
+
+
+@pytest.fixture(scope="session")
+def prometheus(services_settings: Settings, supervisor: Supervisor, monitoring_configs, alertmanager) -> Service:
+    from monitoring.local import prometheus_service
+
+    return supervisor.start(prometheus_service(services_settings, monitoring_configs, services_settings.run_dir))
+
+
+def prometheus_query(prometheus: Service, expr: str) -> list[dict]:
+    response = httpx.get(f"{prometheus.url}/api/v1/query", params={"query": expr}, timeout=10)
+    response.raise_for_status()
+    return response.json()["data"]["result"]

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Idempotent setup for a fresh machine: system packages, the Python environment and
+# the Apache Kafka jars. scripts/up.sh and scripts/test.sh run it first; re-running
+# it is cheap because every step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# --- System packages (Debian) --------------------------------------------------
+missing=()
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanager)
+if ((${#missing[@]})); then
+    step "Installing system packages: ${missing[*]}"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- Python environment ------------------------------------------------------------
+PYTHON="${DOST_PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+"$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || {
+    echo "error: Python 3.11 is required (found $("$PYTHON" --version 2>&1)); set DOST_PYTHON" >&2
+    exit 1
+}
+if [ ! -x .venv/bin/python ]; then
+    step "Creating .venv"
+    "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+    step "Installing dost-feedback and its dependencies into .venv"
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -e '.[dev]'
+    rm -f .venv/.installed-*
+    touch "$stamp"
+fi
+
+# --- Apache Kafka jars (Maven Central) --------------------------------------------
+.venv/bin/python -c '
+from dost_feedback.kafka_local import ensure_kafka_libs
+from dost_feedback.settings import get_settings
+ensure_kafka_libs(get_settings().kafka_libs_dir)
+'
