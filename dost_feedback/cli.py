@@ -63,13 +63,13 @@ def receiver() -> None:
 
 @topics_app.command("create")
 def topics_create() -> None:
-    """Create the contract's topics (idempotent)."""
-    from dost_feedback.kafka_local import KafkaSetupError, create_topics
+    """Create the contract's topics and the workers' changelog topics (idempotent)."""
+    from dost_feedback.kafka_admin import TopicSetupError, create_topics
 
     settings = get_settings()
     try:
         created = create_topics(settings)
-    except KafkaSetupError as exc:
+    except TopicSetupError as exc:
         _fail(str(exc))
     typer.echo(f"created: {', '.join(created) or 'none (all exist)'}")
 
@@ -142,7 +142,8 @@ def stack_up(
     Ctrl-C stops everything cleanly, in reverse order.
     """
     from dost_feedback import stack
-    from dost_feedback.kafka_local import KafkaSetupError, create_topics
+    from dost_feedback.kafka_admin import TopicSetupError, create_topics
+    from dost_feedback.kafka_local import KafkaSetupError
     from dost_feedback.procs import ServiceError, Supervisor
     from monitoring import local as monitoring_local
 
@@ -209,7 +210,7 @@ def stack_up(
             time.sleep(1)
     except KeyboardInterrupt:
         typer.echo("\nstopping ...")
-    except (ServiceError, KafkaSetupError, OSError) as exc:
+    except (ServiceError, KafkaSetupError, TopicSetupError, OSError) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         supervisor.stop_all()
         raise typer.Exit(code=1) from None

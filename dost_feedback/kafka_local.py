@@ -14,10 +14,9 @@ import time
 import uuid
 from pathlib import Path
 from string import Template
-from typing import Callable, Iterable
+from typing import Callable
 
-from dost_feedback import topics
-from dost_feedback.procs import Service, port_is_open
+from dost_feedback.procs import Service, port_is_open, require_free_port
 from dost_feedback.settings import PROJECT_ROOT, Settings
 
 KAFKA_INFRA_DIR = PROJECT_ROOT / "infra" / "kafka"
@@ -110,10 +109,8 @@ def format_storage(libs_dir: Path, properties_file: Path, data_dir: Path) -> Non
 def kafka_service(settings: Settings, home: Path, log_path: Path) -> Service:
     """A Service for the local broker, its storage formatted on first start."""
     host, port = split_host_port(settings.kafka_bootstrap_servers)
-    if port_is_open(host, port):
-        raise KafkaSetupError(
-            f"{host}:{port} is already in use; stop what holds it or set DOST_KAFKA_BOOTSTRAP_SERVERS"
-        )
+    require_free_port("kafka", host, port)
+    require_free_port("kafka controller", host, settings.kafka_controller_port)
     libs_dir = ensure_kafka_libs(settings.kafka_libs_dir)
     data_dir = home / "data"
     home.mkdir(parents=True, exist_ok=True)
@@ -129,64 +126,3 @@ def kafka_service(settings: Settings, home: Path, log_path: Path) -> Service:
         ready=lambda: port_is_open(host, port),
         url=f"{host}:{port}",
     )
-
-
-def create_topics(
-    settings: Settings,
-    names: Iterable[str] = topics.ALL_TOPICS,
-    timeout_seconds: float = 30.0,
-) -> list[str]:
-    """Create the contract's topics if missing; returns the ones created.
-
-    Faust refuses to start when a source topic's partition count differs from its own
-    ``topic_partitions``, so an existing topic with another count is an error here too.
-    """
-    from kafka.admin import KafkaAdminClient, NewTopic
-    from kafka.errors import KafkaError, TopicAlreadyExistsError
-
-    deadline = time.monotonic() + timeout_seconds
-    while True:
-        try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=settings.kafka_bootstrap_servers, client_id="dost-feedback-admin"
-            )
-            break
-        except KafkaError as exc:
-            if time.monotonic() > deadline:
-                raise KafkaSetupError(
-                    f"cannot reach Kafka at {settings.kafka_bootstrap_servers}: {exc}"
-                ) from None
-            time.sleep(0.5)
-    created: list[str] = []
-    try:
-        existing = set(admin.list_topics())
-        for name in names:
-            if name in existing:
-                continue
-            try:
-                admin.create_topics(
-                    [NewTopic(name, settings.topic_partitions, settings.topic_replication_factor)]
-                )
-                created.append(name)
-            except TopicAlreadyExistsError:
-                pass
-        for name in names:
-            partitions = _partition_count(admin, name, deadline)
-            if partitions != settings.topic_partitions:
-                raise KafkaSetupError(
-                    f"topic {name} has {partitions} partitions but "
-                    f"DOST_TOPIC_PARTITIONS={settings.topic_partitions}; they must match"
-                )
-    finally:
-        admin.close()
-    return created
-
-
-def _partition_count(admin, name: str, deadline: float) -> int:
-    # Right after creation the metadata may still list no partitions: wait for them.
-    while True:
-        (description,) = admin.describe_topics([name])
-        partitions = len(description["partitions"])
-        if partitions or time.monotonic() > deadline:
-            return partitions
-        time.sleep(0.2)

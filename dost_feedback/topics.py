@@ -6,3 +6,14 @@ FEEDBACK_DEADLETTER = "feedback.deadletter"
 CENTER_SATISFACTION = "center.satisfaction"
 
 ALL_TOPICS = (FEEDBACK_SUBMITTED, FEEDBACK_SCORED, FEEDBACK_DEADLETTER, CENTER_SATISFACTION)
+
+# Faust keeps each stream table in a compacted changelog topic, "<app id>-<table>-changelog".
+# They are created up front (with the source topics' partition count) because a worker
+# that creates them itself can read their metadata before the partitions exist.
+SEEN_FEEDBACK_TABLE = "seen-feedback"
+CENTER_BUCKETS_TABLE = "center-buckets"
+TABLES = (SEEN_FEEDBACK_TABLE, CENTER_BUCKETS_TABLE)
+
+
+def changelog_topic(app_id: str, table: str) -> str:
+    return f"{app_id}-{table}-changelog"

@@ -46,8 +46,8 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
     deadletter_topic = app.topic(topics.FEEDBACK_DEADLETTER, **raw)
     satisfaction_topic = app.topic(topics.CENTER_SATISFACTION, **raw)
 
-    seen_feedback = app.Table("seen-feedback", default=None, partitions=settings.topic_partitions)
-    center_buckets = app.Table("center-buckets", default=None, partitions=settings.topic_partitions)
+    seen_feedback = app.Table(topics.SEEN_FEEDBACK_TABLE, default=None, partitions=settings.topic_partitions)
+    center_buckets = app.Table(topics.CENTER_BUCKETS_TABLE, default=None, partitions=settings.topic_partitions)
     known_centers = set(registry.ids())
     targets = registry.targets()
 

@@ -8,6 +8,7 @@ import faust
 from prometheus_client import REGISTRY, start_http_server
 
 from dost_feedback.centers import load_registry
+from dost_feedback.kafka_admin import create_topics
 from dost_feedback.settings import Settings
 from streams.app import create_app
 from streams.metrics import SatisfactionCollector
@@ -21,6 +22,9 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     logging.getLogger(__name__).info(
         "metrics on http://%s:%s/metrics", settings.worker_metrics_host, settings.worker_metrics_port
     )
+    # Idempotent; makes sure the changelog topics exist with the right partitions
+    # before Faust reads their metadata.
+    create_topics(settings)
     settings.faust_data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings, registry, collector)
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)

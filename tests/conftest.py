@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from dost_feedback import stack
-from dost_feedback.kafka_local import create_topics
+from dost_feedback.kafka_admin import create_topics
 from dost_feedback.procs import Service, Supervisor, free_port
 from dost_feedback.settings import Settings
 
