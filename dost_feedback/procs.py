@@ -30,6 +30,15 @@ def port_is_open(host: str, port: int, timeout: float = 0.3) -> bool:
         return False
 
 
+def require_free_port(name: str, host: str, port: int) -> None:
+    """Refuse to start where something already listens, so a stray service is never mistaken for ours."""
+    if port_is_open(host, port):
+        raise ServiceError(
+            f"{name}: {host}:{port} is already in use (another {name}?); "
+            f"stop it or choose another port through the DOST_ settings"
+        )
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))

@@ -6,6 +6,7 @@ them through the environment.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -116,6 +117,19 @@ class Settings(BaseSettings):
     @property
     def receiver_log_file(self) -> Path:
         return self.run_dir / "oncall-alerts.jsonl"
+
+
+def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
+    """``settings`` as DOST_* environment variables, so a child process sees the same config."""
+    values = {**settings.model_dump(mode="json"), **overrides}
+    environment = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            value = str(value) if isinstance(value, Path) else json.dumps(value)
+        environment[f"DOST_{name.upper()}"] = value
+    return environment
 
 
 @lru_cache(maxsize=1)

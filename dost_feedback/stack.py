@@ -11,14 +11,8 @@ from pathlib import Path
 from typing import Sequence
 
 from dost_feedback.kafka_local import kafka_service
-from dost_feedback.procs import Service, http_ok
-from dost_feedback.settings import Settings
-
-
-def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
-    """The settings as DOST_* environment variables, so child processes see the same config."""
-    values = {**settings.model_dump(), **overrides}
-    return {f"DOST_{name.upper()}": str(value) for name, value in values.items() if value is not None}
+from dost_feedback.procs import Service, http_ok, require_free_port
+from dost_feedback.settings import Settings, settings_env
 
 
 def cli_argv(*args: str) -> list[str]:
@@ -36,6 +30,7 @@ def kafka(settings: Settings) -> Service:
 def worker(settings: Settings, index: int = 1, metrics_port: int | None = None) -> Service:
     port = metrics_port or settings.worker_metrics_port + index - 1
     host = settings.worker_metrics_host
+    require_free_port(f"worker-{index} metrics", host, port)
     env = settings_env(
         settings, worker_metrics_port=port, worker_data_dir=settings.state_dir / f"worker-{index}"
     )
@@ -50,6 +45,7 @@ def worker(settings: Settings, index: int = 1, metrics_port: int | None = None) 
 
 
 def web(settings: Settings) -> Service:
+    require_free_port("web", settings.web_host, settings.web_port)
     base = f"http://{settings.web_host}:{settings.web_port}"
     return Service(
         name="web",

@@ -50,8 +50,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from dost_feedback.procs import Service, ServiceError, http_ok, port_is_open
-from dost_feedback.settings import PROJECT_ROOT, Settings
+from dost_feedback.procs import Service, http_ok, require_free_port
+from dost_feedback.settings import PROJECT_ROOT, Settings, settings_env
 from monitoring.alertmanager_config import render_alertmanager_config
 from monitoring.profiles import ProfileName, monitoring_profile
 from monitoring.receiver import ReceivedAlert, read_journal
@@ -138,17 +138,9 @@ def write_local_configs(
     )
 
 
-def _require_free_port(name: str, host: str, port: int) -> None:
-    if port_is_open(host, port):
-        raise ServiceError(
-            f"{name}: {host}:{port} is already in use (another {name}?); "
-            f"stop it or choose another port through the DOST_ settings"
-        )
-
-
 def prometheus_service(settings: Settings, configs: LocalMonitoringConfigs, run_dir: Path) -> Service:
     host, port = settings.prometheus_host, settings.prometheus_port
-    _require_free_port("prometheus", host, port)
+    require_free_port("prometheus", host, port)
     url = prometheus_base_url(settings)
     return Service(
         name="prometheus",
@@ -167,7 +159,7 @@ def prometheus_service(settings: Settings, configs: LocalMonitoringConfigs, run_
 
 def alertmanager_service(settings: Settings, configs: LocalMonitoringConfigs, run_dir: Path) -> Service:
     host, port = settings.alertmanager_host, settings.alertmanager_port
-    _require_free_port("alertmanager", host, port)
+    require_free_port("alertmanager", host, port)
     url = alertmanager_base_url(settings)
     return Service(
         name="alertmanager",
@@ -185,20 +177,9 @@ def alertmanager_service(settings: Settings, configs: LocalMonitoringConfigs, ru
     )
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
-    """``settings`` as DOST_* environment variables, so a child process sees the same config."""
-    environment = {}
-    for name, value in settings.model_dump(mode="json").items():
-        if value is None:
-            continue
-        text = value if isinstance(value, str) else json.dumps(value)
-        environment[f"DOST_{name.upper()}"] = text
-    return environment
-
-
 def receiver_service(settings: Settings, run_dir: Path) -> Service:
     host, port = settings.receiver_host, settings.receiver_port
-    _require_free_port("oncall-receiver", host, port)
+    require_free_port("oncall-receiver", host, port)
     url = receiver_base_url(settings)
     return Service(
         name="oncall-receiver",

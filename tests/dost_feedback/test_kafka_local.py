@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from dost_feedback.kafka_local import KafkaSetupError, new_cluster_id, render_server_properties, split_host_port
-from dost_feedback.settings import Settings
-from dost_feedback.stack import settings_env
+from dost_feedback.settings import Settings, settings_env
 
 
 def test_cluster_id_is_a_base64_uuid_kafka_accepts():
