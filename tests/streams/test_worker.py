@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -50,7 +51,16 @@ def windows(worker, center_id: str) -> dict[str, tuple[float | None, float | Non
 
 
 def wait_for_windows(worker, center_id, expected, timeout=30):
-    wait_for(lambda: windows(worker, center_id) == expected, timeout, f"{center_id} windows == {expected}")
+    seen = []
+
+    def matches():
+        seen.append(windows(worker, center_id))
+        return seen[-1] == expected
+
+    try:
+        wait_for(matches, timeout, f"{center_id} windows == {expected}")
+    except BaseException:
+        raise AssertionError(f"{center_id}: expected {expected}, last seen {seen[-1] if seen else None}") from None
 
 
 def test_windows_follow_event_time_not_arrival_time(worker, producer):
@@ -121,12 +131,37 @@ def test_center_satisfaction_topic_carries_the_windows(worker, producer, service
     )
 
 
+def records_in_topic(settings, topic: str) -> int:
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        return sum(consumer.end_offsets(partitions).values())
+    finally:
+        consumer.close()
+
+
+def events_processed(worker) -> float:
+    text = httpx.get(worker.url).text
+    return sum(
+        metric_value(text, "dost_worker_events_processed_total", outcome=outcome) or 0
+        for outcome in ("counted", "duplicate", "deadletter")
+    )
+
+
 def test_state_survives_sigkill_through_the_changelog(worker, producer, services_settings):
     center = "baku-4"
     send(producer, center, rating_event(center, 2, datetime.now(timezone.utc)))
-    wait_for(lambda: (windows(worker, center)["24h"][0] or 0) >= 1, 30, "rating counted")
-    wait_for(lambda: windows(worker, center) == windows(worker, center), 5, "stable")
+    # Snapshot only once the worker has processed every record ever written.
+    wait_for(
+        lambda: events_processed(worker) == records_in_topic(services_settings, topics.FEEDBACK_SUBMITTED),
+        30, "worker caught up with feedback.submitted",
+    )
+    # The window gauges are recomputed every metrics_refresh_seconds: let one refresh pass.
+    time.sleep(2 * services_settings.metrics_refresh_seconds + 0.5)
     before = windows(worker, center)
+    assert (before["24h"][0] or 0) >= 1
     worker.kill()
     worker.start(timeout=120)
     wait_for(
