@@ -851,6 +851,7 @@ def test_dockerignore_keeps_what_the_build_needs(dockerfile_lines):
     readme = pyproject["project"].get("readme")
     if isinstance(readme, str):
         needed.append(readme)
+    needed += pyproject["project"].get("license-files", [])
     # The packages pyproject asks setuptools to find.
     includes = pyproject.get("tool", {}).get("setuptools", {}).get("packages", {}).get("find", {}).get("include", [])
     needed += [pattern.rstrip("*") + "/__init__.py" for pattern in includes]
