@@ -53,6 +53,14 @@ async def _post_with_retry(client: httpx.AsyncClient, url: str, item: SimulatedR
         delay = min(delay * 2, MAX_RETRY_SECONDS)
 
 
+def _record_delivery(delivery: asyncio.Future, stats: SimulationStats) -> None:
+    if delivery.cancelled() or delivery.exception() is not None:
+        stats.rejected += 1
+        stats.errors.append(f"kafka: {delivery.exception() if not delivery.cancelled() else 'cancelled'}")
+    else:
+        stats.accepted += 1
+
+
 async def run_simulation(
     settings: Settings,
     registry: CenterRegistry,
@@ -74,7 +82,7 @@ async def run_simulation(
     channels = WEB_API_CHANNELS if via == "web" else CHANNEL_WEIGHTS
     started = time.monotonic()
     last_progress = started
-    pending: set[asyncio.Task] = set()
+    pending: set[asyncio.Future] = set()
 
     producer = None
     client = None
@@ -105,8 +113,11 @@ async def run_simulation(
                 if producer is not None:
                     feedback = FeedbackSubmitted(**item.api_body(), received_at=utc_now())
                     key, value = feedback.to_kafka()
-                    await producer.send(topics.FEEDBACK_SUBMITTED, value=value, key=key)
-                    stats.accepted += 1
+                    delivery = await producer.send(topics.FEEDBACK_SUBMITTED, value=value, key=key)
+                    # Counted as accepted only once the broker acknowledges it.
+                    delivery.add_done_callback(lambda done: _record_delivery(done, stats))
+                    pending.add(delivery)
+                    delivery.add_done_callback(pending.discard)
                 else:
                     task = asyncio.create_task(_post_with_retry(client, url, item, stats))
                     pending.add(task)
@@ -117,8 +128,6 @@ async def run_simulation(
             await asyncio.sleep(min(0.05, 1.0 / rate))
         if pending:
             await asyncio.gather(*pending)
-        if producer is not None:
-            await producer.flush()
     finally:
         if producer is not None:
             await producer.stop()

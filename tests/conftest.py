@@ -86,7 +86,10 @@ def web(kafka: Service, services_settings: Settings, supervisor: Supervisor) -> 
 
 
 def read_topic(settings: Settings, topic: str, timeout: float = 15.0) -> list[tuple[bytes, dict]]:
-    """Every record in ``topic`` up to its current end offsets, as (key, JSON value)."""
+    """Every JSON-object record in ``topic`` up to its current end offsets, as (key, value).
+
+    Records that are not JSON objects (the dead-letter tests write some on purpose) are skipped.
+    """
     from kafka import KafkaConsumer, TopicPartition
 
     consumer = KafkaConsumer(
@@ -103,10 +106,21 @@ def read_topic(settings: Settings, topic: str, timeout: float = 15.0) -> list[tu
             if time.monotonic() > deadline:
                 pytest.fail(f"could not read {topic} to its end within {timeout}s")
             for batch in consumer.poll(timeout_ms=500).values():
-                records.extend((record.key, json.loads(record.value)) for record in batch)
+                for record in batch:
+                    value = _json_object(record.value)
+                    if value is not None:
+                        records.append((record.key, value))
         return records
     finally:
         consumer.close()
+
+
+def _json_object(raw: bytes | None) -> dict | None:
+    try:
+        value = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def metric_value(metrics_text: str, name: str, **labels: str) -> float | None:
