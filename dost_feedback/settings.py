@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     broker_session_timeout_seconds: float = 6.0
     broker_heartbeat_interval_seconds: float = 1.0
     metrics_refresh_seconds: float = Field(1.0, gt=0)
+    # The rating agent takes up to this many events, or what arrives within the
+    # seconds below, and writes each touched center-day to its changelog once.
+    rating_batch_size: int = Field(1000, ge=1)
+    rating_batch_seconds: float = Field(0.1, gt=0)
+    # Ratings whose submitted_at is further before received_at go to the dead letters.
+    allowed_lateness_seconds: int = Field(72 * 3600, gt=0)
+    # feedback_ids are remembered this long per center-day; must exceed the lateness.
+    dedup_ttl_seconds: int = Field(7 * 24 * 3600, gt=0)
+    prune_interval_seconds: float = Field(60.0, gt=0)
 
     # --- Web -----------------------------------------------------------------------
     web_host: str = "127.0.0.1"
@@ -101,6 +110,15 @@ class Settings(BaseSettings):
 
     # --- Local runtime -------------------------------------------------------------
     state_dir: Path = PROJECT_ROOT / ".dost"
+
+    @model_validator(mode="after")
+    def _dedup_outlives_lateness(self) -> "Settings":
+        if self.dedup_ttl_seconds <= self.allowed_lateness_seconds:
+            raise ValueError(
+                "DOST_DEDUP_TTL_SECONDS must be longer than DOST_ALLOWED_LATENESS_SECONDS, "
+                "or a late retry could be counted twice"
+            )
+        return self
 
     @property
     def kafka_dir(self) -> Path:
