@@ -48,8 +48,8 @@ class Settings(BaseSettings):
     metrics_refresh_seconds: float = Field(1.0, gt=0)
     # The rating agent takes up to this many events, or what arrives within the
     # seconds below, and writes each touched center-day to its changelog once.
-    rating_batch_size: int = Field(1000, ge=1)
-    rating_batch_seconds: float = Field(0.1, gt=0)
+    rating_batch_size: int = Field(2000, ge=1)
+    rating_batch_seconds: float = Field(0.5, gt=0)
     # Ratings whose submitted_at is further before received_at go to the dead letters.
     allowed_lateness_seconds: int = Field(72 * 3600, gt=0)
     # feedback_ids are remembered this long per center-day; must exceed the lateness.

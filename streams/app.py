@@ -21,8 +21,16 @@ from dost_feedback.centers import CenterRegistry
 from dost_feedback.events import utc_now
 from dost_feedback.settings import Settings
 from streams import metrics
-from streams.partitioning import centers_in_partitions
-from streams.scoring import ALL_GROUPS, HOUR_SECONDS, day_key, day_start, prune_plan, window_tallies
+from streams.partitioning import centers_in_partitions, partition_for_center
+from streams.scoring import (
+    ALL_GROUPS,
+    HOUR_SECONDS,
+    day_key,
+    day_start,
+    parse_day_key,
+    prune_plan,
+    window_tallies,
+)
 from streams.state import CenterDayStore
 from streams.validation import Rejection, check_timeliness, deadletter_record, validate_record
 
@@ -54,6 +62,8 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
     targets = registry.targets()
     changed_centers: set[str] = set()  # centers whose windows need recomputing
     last_offsets: dict[faust.types.TP, int] = {}
+    # Highest received_at seen per partition: the clock that ages de-duplication ids.
+    received_watermarks: dict[int, float] = {}
     last_prune = 0.0
 
     def owned_partitions() -> set[int]:
@@ -61,7 +71,11 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
 
     def prune(now: float) -> None:
         owned = set(centers_in_partitions(registry.ids(), settings.topic_partitions, owned_partitions()))
-        plan = prune_plan(store.items_for_centers(owned), now, settings.dedup_ttl_seconds)
+        items = (
+            (key, day, received_watermarks.get(partition_for_center(parse_day_key(key)[0], settings.topic_partitions)))
+            for key, day in store.items_for_centers(owned)
+        )
+        plan = prune_plan(items, now, settings.dedup_ttl_seconds)
         for key in plan.forget_ids:
             day = store.get(key)
             day.ids.clear()
@@ -94,6 +108,10 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
                 if isinstance(result, Rejection):
                     await dead_letter(event, result)
                     continue
+                partition = event.message.partition
+                received = result.received_at.timestamp()
+                if received > received_watermarks.get(partition, 0.0):
+                    received_watermarks[partition] = received
                 submitted = result.submitted_at.timestamp()
                 key = day_key(result.center_id, day_start(submitted))
                 day = touched.get(key) or store.get(key)

@@ -152,13 +152,21 @@ class PrunePlan:
     delete: list[str]  # day keys no window can reach any more
 
 
-def prune_plan(days: Iterable[tuple[str, CenterDay]], now: float, dedup_ttl_seconds: int) -> PrunePlan:
+def prune_plan(
+    days: Iterable[tuple[str, CenterDay, float | None]], now: float, dedup_ttl_seconds: int
+) -> PrunePlan:
+    """What to prune, given (key, day, received_at watermark of the key's partition).
+
+    Ids are forgotten by the ingest-time watermark, not the clock: a replay of old records
+    then decides exactly as the live pass did, and a re-delivered record (which follows its
+    original closely in the log) still finds its id.
+    """
     oldest_in_windows = days_in_longest_window(now)[0]
     forget_ids, delete = [], []
-    for key, day in days:
+    for key, day, watermark in days:
         _, start = parse_day_key(key)
         if start < oldest_in_windows:
             delete.append(key)
-        elif day.ids and start + DAY_SECONDS <= now - dedup_ttl_seconds:
+        elif day.ids and watermark is not None and start + DAY_SECONDS + dedup_ttl_seconds <= watermark:
             forget_ids.append(key)
     return PrunePlan(forget_ids, delete)

@@ -144,14 +144,16 @@ def test_days_in_longest_window_cover_30_days_of_hours():
     assert len(days) == 31
 
 
-def test_prune_plan_forgets_ids_after_ttl_and_deletes_unreachable_days():
+def test_prune_plan_forgets_ids_by_ingest_watermark_and_deletes_unreachable_days():
     today = day_start(NOW)
     with_ids = CenterDay(ids={"x"})
     items = [
-        (day_key("c", today), with_ids),
-        (day_key("c", today - 8 * DAY), with_ids),  # past a 7-day TTL: forget ids
-        (day_key("c", today - 9 * DAY), CenterDay()),  # already forgotten
-        (day_key("c", today - 31 * DAY), with_ids),  # no window reaches it
+        (day_key("c", today), with_ids, NOW),
+        (day_key("c", today - 8 * DAY), with_ids, NOW),  # ended 7+ days before the watermark
+        (day_key("c", today - 9 * DAY), CenterDay(), NOW),  # already forgotten
+        (day_key("c", today - 31 * DAY), with_ids, NOW),  # no window reaches it
+        (day_key("d", today - 8 * DAY), with_ids, NOW - 2 * DAY),  # a replay: its watermark is behind
+        (day_key("e", today - 8 * DAY), with_ids, None),  # nothing seen yet on that partition
     ]
     plan = prune_plan(items, NOW, dedup_ttl_seconds=7 * DAY)
     assert plan.forget_ids == [day_key("c", today - 8 * DAY)]
