@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import platform
 import os
+import platform
+import subprocess
+import sys
 
 from bench._local import isolated_settings, payloads, produce, raw_consume, run_worker_until, start_kafka
 from dost_feedback import stack
@@ -31,6 +33,11 @@ def throughput(events: int) -> dict:
         produce_seconds = asyncio.run(produce(settings, records))
         raw_seconds = asyncio.run(raw_consume(settings, events, parse=False))
         raw_json_seconds = asyncio.run(raw_consume(settings, events, parse=True))
+        noop = subprocess.run(
+            [sys.executable, "-m", "bench.faust_noop", settings.kafka_bootstrap_servers, str(events)],
+            capture_output=True, text=True, timeout=900,
+        )
+        noop_per_s = float(noop.stdout.split()[-1])
         worker = supervisor.start(stack.worker(settings, metrics_port=free_port()), timeout=120)
         worker_seconds, peak_rss = run_worker_until(worker, events)
     finally:
@@ -40,6 +47,7 @@ def throughput(events: int) -> dict:
         "produce_per_s": events / produce_seconds,
         "raw_per_s": events / raw_seconds,
         "raw_json_per_s": events / raw_json_seconds,
+        "faust_noop_per_s": noop_per_s,
         "worker_per_s": events / worker_seconds,
         "worker_rss_mb": peak_rss / 2**20,
     }
@@ -71,8 +79,10 @@ def main() -> None:
     print(
         f"throughput ({result['events']} ratings): produce {result['produce_per_s']:,.0f}/s; "
         f"raw aiokafka consume {result['raw_per_s']:,.0f}/s; raw + json.loads {result['raw_json_per_s']:,.0f}/s; "
+        f"no-op Faust agent {result['faust_noop_per_s']:,.0f}/s; "
         f"worker {result['worker_per_s']:,.0f}/s = {result['worker_per_s'] / result['raw_per_s']:.1%} of raw, "
-        f"{result['worker_per_s'] / result['raw_json_per_s']:.1%} of raw+json; worker RSS {result['worker_rss_mb']:.0f} MB"
+        f"{result['worker_per_s'] / result['faust_noop_per_s']:.0%} of no-op Faust; "
+        f"worker RSS {result['worker_rss_mb']:.0f} MB"
     )
     if args.memory_centers:
         mem = memory(args.memory_centers)

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     broker_session_timeout_seconds: float = 6.0
     broker_heartbeat_interval_seconds: float = 1.0
     metrics_refresh_seconds: float = Field(1.0, gt=0)
+    # Most time one refresh may spend recomputing windows; centers it does not reach
+    # are recomputed on the next tick, so the event loop never stalls on thousands.
+    refresh_budget_seconds: float = Field(0.1, gt=0)
     # The rating agent takes up to this many events, or what arrives within the
     # seconds below, and writes each touched center-day to its changelog once.
     rating_batch_size: int = Field(2000, ge=1)

@@ -145,13 +145,19 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
         hour = int(now // HOUR_SECONDS)
         # Windows slide every hour and ownership moves on rebalance: then recompute all.
         if hour != refresh_state["hour"] or owned_centers != refresh_state["owned"]:
-            to_compute = set(owned_centers)
-        else:
-            to_compute = changed_centers & owned_centers
-        changed_centers.difference_update(to_compute)
+            changed_centers.update(owned_centers)
+            for center_id in set(windows_by_center) - owned_centers:
+                del windows_by_center[center_id]
         refresh_state.update(hour=hour, owned=owned_centers)
-        for center_id in to_compute:
+        computed = []
+        deadline = time.perf_counter() + settings.refresh_budget_seconds
+        for center_id in sorted(changed_centers & owned_centers):
             windows_by_center[center_id] = window_tallies(store.days_for_window(center_id, now), now)
+            computed.append(center_id)
+            if time.perf_counter() > deadline:
+                break
+        changed_centers.difference_update(computed)
+        changed_centers.intersection_update(owned_centers)
         collector.update(
             metrics.SatisfactionSnapshot(
                 windows={c: windows_by_center[c] for c in owned_centers if c in windows_by_center},
@@ -164,7 +170,7 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
                 if highwater is not None:
                     metrics.CONSUMER_LAG.labels(str(tp.partition)).set(max(highwater - offset - 1, 0))
         # center.satisfaction carries a center's windows whenever they change, at most once a refresh.
-        for center_id in sorted(to_compute):
+        for center_id in computed:
             state = {
                 window: {"ratings": t.ratings, "satisfied": t.satisfied, "satisfaction_ratio": t.satisfaction_ratio}
                 for window, t in windows_by_center[center_id][ALL_GROUPS].items()

@@ -75,12 +75,15 @@ class CenterDay:
     hours: dict[str, list[int]] = field(default_factory=dict)
     # feedback_ids counted here; emptied once older than the de-duplication TTL
     ids: set[str] = field(default_factory=set)
+    # Whole-day totals per group, so a 30d window sums 30 numbers, not 30 x 24.
+    _day_totals: dict[str, tuple[int, int]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def apply(self, feedback_id: str, service_group: str | None, submitted_epoch: float, rating: int) -> bool:
         """Count one rating; False (and no change) when this feedback_id was already counted."""
         if feedback_id in self.ids:
             return False
         self.ids.add(feedback_id)
+        self._day_totals.clear()
         hour = int(submitted_epoch - day_start(submitted_epoch)) // HOUR_SECONDS
         satisfied = int(is_satisfied(rating))
         for group in (ALL_GROUPS, service_group or UNSPECIFIED_GROUP):
@@ -93,10 +96,18 @@ class CenterDay:
 
     def tally(self, group: str, first_hour: int, last_hour: int) -> Tally:
         """Sum of hours first_hour..last_hour (inclusive, 0-23) for one group."""
+        return Tally(*self._sums(group, first_hour, last_hour))
+
+    def _sums(self, group: str, first_hour: int, last_hour: int) -> tuple[int, int]:
         counts = self.hours.get(group)
         if counts is None:
-            return Tally()
-        return Tally(
+            return 0, 0
+        if first_hour == 0 and last_hour == HOURS_PER_DAY - 1:
+            total = self._day_totals.get(group)
+            if total is None:
+                total = self._day_totals[group] = (sum(counts[:HOURS_PER_DAY]), sum(counts[HOURS_PER_DAY:]))
+            return total
+        return (
             sum(counts[first_hour : last_hour + 1]),
             sum(counts[HOURS_PER_DAY + first_hour : HOURS_PER_DAY + last_hour + 1]),
         )
@@ -115,17 +126,27 @@ class CenterDay:
 
 def window_tally(days: Mapping[int, CenterDay], group: str, now: float, window_seconds: int) -> Tally:
     """One group's tally over a rolling window ending in the hour that holds ``now``."""
-    last_hour = hour_start(now)
-    first_hour = last_hour - window_seconds + HOUR_SECONDS
-    total = Tally()
-    for start in range(day_start(first_hour), last_hour + 1, DAY_SECONDS):
-        day = days.get(start)
-        if day is None:
-            continue
-        first = max(first_hour, start) - start
-        last = min(last_hour, start + DAY_SECONDS - HOUR_SECONDS) - start
-        total = total + day.tally(group, first // HOUR_SECONDS, last // HOUR_SECONDS)
-    return total
+    return Tally(*_window_sums(days, group, hour_start(now), {"w": window_seconds})["w"])
+
+
+def _window_sums(
+    days: Mapping[int, CenterDay], group: str, last_hour: int, windows: Mapping[str, int]
+) -> dict[str, tuple[int, int]]:
+    # One pass over the days, adding each day's overlap with every window (plain ints: hot path).
+    first_hours = {window: last_hour - seconds + HOUR_SECONDS for window, seconds in windows.items()}
+    sums = {window: [0, 0] for window in windows}
+    for start, day in days.items():
+        day_last = start + DAY_SECONDS - HOUR_SECONDS
+        for window, first_hour in first_hours.items():
+            first = max(first_hour, start)
+            last = min(last_hour, day_last)
+            if first > last:
+                continue
+            ratings, satisfied = day._sums(group, (first - start) // HOUR_SECONDS, (last - start) // HOUR_SECONDS)
+            total = sums[window]
+            total[0] += ratings
+            total[1] += satisfied
+    return {window: (total[0], total[1]) for window, total in sums.items()}
 
 
 def window_tallies(days: Mapping[int, CenterDay], now: float) -> dict[str, dict[str, Tally]]:
@@ -133,8 +154,9 @@ def window_tallies(days: Mapping[int, CenterDay], now: float) -> dict[str, dict[
     groups = {ALL_GROUPS}
     for day in days.values():
         groups |= day.groups()
+    last_hour = hour_start(now)
     return {
-        group: {window: window_tally(days, group, now, seconds) for window, seconds in WINDOW_SECONDS.items()}
+        group: {w: Tally(*sums) for w, sums in _window_sums(days, group, last_hour, WINDOW_SECONDS).items()}
         for group in groups
     }
 
