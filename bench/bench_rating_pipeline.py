@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import os
 import platform
+import re
 import subprocess
 import sys
 
@@ -37,7 +38,10 @@ def throughput(events: int) -> dict:
             [sys.executable, "-m", "bench.faust_noop", settings.kafka_bootstrap_servers, str(events)],
             capture_output=True, text=True, timeout=900,
         )
-        noop_per_s = float(noop.stdout.split()[-1])
+        match = re.search(r"events_per_s (\d+)", noop.stdout)
+        if match is None:
+            raise RuntimeError(f"the no-op Faust agent printed no rate: {noop.stdout[-500:]}{noop.stderr[-2000:]}")
+        noop_per_s = float(match.group(1))
         worker = supervisor.start(stack.worker(settings, metrics_port=free_port()), timeout=120)
         worker_seconds, peak_rss = run_worker_until(worker, events)
     finally:
