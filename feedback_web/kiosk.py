@@ -7,7 +7,7 @@ page keeps the token in localStorage and sends it as a Bearer token with each ra
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import HTMLResponse
 
 from dost_feedback.centers import CenterRegistry
@@ -25,8 +25,8 @@ def kiosk_router(settings: Settings, registry: CenterRegistry) -> APIRouter:
     @router.get("/kiosk/{center_id}", response_class=HTMLResponse,
                 responses={404: {"description": "Unknown center (a friendly page)", "content": {"text/html": {}}}})
     async def kiosk_page(
-        center_id: str,
-        lang: str | None = Query(None, description="az (default), ru or en"),
+        center_id: str = Path(examples=["baku-1"]),
+        lang: str | None = Query(None, description="az (default), ru or en", examples=["ru"]),
         accept_language: str | None = Header(None),
     ) -> HTMLResponse:
         """The tablet page: five faces, optional service group and comment, az/ru/en."""

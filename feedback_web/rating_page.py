@@ -110,7 +110,7 @@ def render_rating_page(*, mode: Mode, center: Center, language: str, submit_url:
 </header>
 <main>
   <section id="screen-rate" class="screen" aria-labelledby="question">
-    <h1 id="question" data-i18n="question">{escape(i18n.text("question", language))}</h1>
+    <h1 id="question" data-i18n="question" tabindex="-1">{escape(i18n.text("question", language))}</h1>
     {service_choice}
     <p id="rating-label" class="visually-hidden" data-i18n="rating_group_label">{escape(i18n.text("rating_group_label", language))}</p>
     <div class="faces" role="group" aria-labelledby="question">{faces}</div>
@@ -133,7 +133,7 @@ def render_rating_page(*, mode: Mode, center: Center, language: str, submit_url:
     {done_button}
   </section>
   <section id="screen-error" class="screen" hidden role="alert">
-    <h1 id="error-text" data-i18n="error_generic">{escape(i18n.text("error_generic", language))}</h1>
+    <h1 id="error-text" data-i18n="error_generic" tabindex="-1">{escape(i18n.text("error_generic", language))}</h1>
   </section>
   <div id="status" class="status" role="status" aria-live="polite" hidden>
     <span data-i18n="queued_notice">{escape(i18n.text("queued_notice", language))}</span>

@@ -79,8 +79,9 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
                    503: {"description": "Broker unavailable; the gateway should retry"}},
     )
     async def sms_inbound(
-        From: str = Form(..., max_length=64, description="The sender's phone number"),  # noqa: N803
-        Body: str = Form("", max_length=5000, description="The SMS text"),  # noqa: N803
+        From: str = Form(..., max_length=64, description="The sender's phone number",
+                         examples=["+994501234567"]),  # noqa: N803
+        Body: str = Form("", max_length=5000, description="The SMS text", examples=["5 çox yaxşı idi"]),  # noqa: N803
         x_dost_signature: str | None = Header(
             None, alias=SIGNATURE_HEADER,
             description="base64 HMAC-SHA256 of the URL followed by the sorted form fields (name+value)",

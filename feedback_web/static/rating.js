@@ -130,8 +130,9 @@
     ["screen-rate", "screen-comment", "screen-thanks", "screen-error"].forEach(function (name) {
       document.getElementById(name).hidden = name !== id;
     });
+    // Move focus to where the citizen acts next (screen readers announce it too).
     var screen = document.getElementById(id);
-    var focus = screen.querySelector("textarea, .primary, .face, h1");
+    var focus = screen.querySelector("textarea") || screen.querySelector(".primary") || screen.querySelector("h1");
     if (focus) { focus.focus({ preventScroll: true }); }
   }
   function block(key) {
