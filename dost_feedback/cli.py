@@ -32,7 +32,9 @@ def _logging(level: str = "INFO") -> None:
 
 
 @app.command()
-def web() -> None:
+def web(
+    workers: int = typer.Option(1, min=1, max=64, help="Web processes sharing the port (one per core)."),
+) -> None:
     """Run the feedback web (FastAPI) on DOST_WEB_HOST:DOST_WEB_PORT."""
     import uvicorn
 
@@ -40,7 +42,13 @@ def web() -> None:
 
     settings = get_settings()
     _logging()
-    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_level="info")
+    if workers > 1:
+        # Each process builds its own app (producer, store connection, rate limiter) from the env.
+        uvicorn.run("feedback_web.app:create_app", factory=True, workers=workers, host=settings.web_host,
+                    port=settings.web_port, log_level="info", access_log=settings.web_access_log)
+        return
+    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_level="info",
+                access_log=settings.web_access_log)
 
 
 @app.command()

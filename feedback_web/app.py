@@ -75,10 +75,6 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     )
     app.state.publisher = publisher
     app.state.store = store
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(kiosk_router(settings, registry))
-    app.include_router(qr_router(settings, registry, store, publisher))
-    app.include_router(sms_router(settings, store, publisher, gateway))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -133,5 +129,11 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    # The citizen channels come after the API, so the hot path is matched first.
+    app.include_router(kiosk_router(settings, registry))
+    app.include_router(qr_router(settings, registry, store, publisher))
+    app.include_router(sms_router(settings, store, publisher, gateway))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     return app
