@@ -86,6 +86,24 @@ async def baseline_produce(settings: Settings, bodies: list[bytes], in_flight: i
             "p99_ms": round(latencies[int(0.99 * len(latencies))] * 1000, 2)}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU of a process and its children (uvicorn's worker processes), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1] is the parent pid
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
 def end_offsets_total(settings: Settings) -> int:
     from kafka import KafkaConsumer, TopicPartition
 
@@ -149,8 +167,20 @@ def main() -> int:
         results["baseline_produce"] = asyncio.run(baseline_produce(settings, bodies, args.connections, duration))
 
         print(f"closed loop: {args.connections} connections for {duration:g} s ...", file=sys.stderr)
+        kafka_pid = supervisor.services[0].process.pid
+        web_cpu, kafka_cpu, load_before = cpu_seconds(web.process.pid), cpu_seconds(kafka_pid), load_average()
         closed = asyncio.run(closed_loop(host, port, requests, args.connections, duration))
         results["web_max"] = closed.summary()
+        # CPU per accepted rating does not depend on what else the machine runs: it says
+        # how many cores a target rate needs.
+        web_cpu = cpu_seconds(web.process.pid) - web_cpu
+        kafka_cpu = cpu_seconds(kafka_pid) - kafka_cpu
+        results["web_max"] |= {
+            "web_cpu_us_per_rating": round(web_cpu / max(closed.accepted, 1) * 1e6, 1),
+            "broker_cpu_us_per_rating": round(kafka_cpu / max(closed.accepted, 1) * 1e6, 1),
+            "web_cpu_share_of_one_core": round(web_cpu / closed.elapsed, 2),
+            "load_average_before": load_before, "load_average_after": load_average(),
+        }
 
         print(f"open loop: {args.rate:g}/s for {duration:g} s ...", file=sys.stderr)
         fixed = asyncio.run(open_loop(host, port, requests, args.rate, duration, connections=args.connections))

@@ -16,6 +16,8 @@ from feedback_web.publisher import BrokerUnavailable, FeedbackPublisher
 
 
 def masked(feedback: FeedbackSubmitted) -> FeedbackSubmitted:
+    if feedback.comment is None:
+        return feedback
     return feedback.model_copy(update={"comment": clean_comment(feedback.comment)})
 
 
