@@ -331,6 +331,8 @@ def stack_up(
         rows = [
             ("Kafka", kafka.url),
             ("Web API", f"{web_service.url}/docs"),
+            ("Kiosk", f"{web_service.url}/kiosk/baku-1  (set a tablet up: dost-feedback devices add --center baku-1)"),
+            ("SMS outbox", f"{settings.sms_outbox_path}  (dev gateway)"),
             ("Web metrics", f"{web_service.url}/metrics"),
             ("Worker metrics", worker_service.url),
             ("Prometheus", f"{prometheus.url}/graph?g0.expr=dost_center_satisfaction_ratio%7Bwindow%3D%2224h%22%7D"),
