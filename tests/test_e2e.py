@@ -101,6 +101,17 @@ def test_degraded_center_pages_on_call(pipeline, services_settings):
 
 
 def test_healthy_centers_do_not_alert(pipeline):
+    """Only centers below their target alert. Other tests in the session (the simulator, the
+    kiosk and SMS tests) post unhappy ratings to other centers too, so which centers are
+    healthy is read from the worker's windows rather than assumed."""
     prometheus = pipeline["prometheus"]
-    firing = prometheus_query(prometheus, 'ALERTS{alertname="CenterSatisfactionBelowTarget"}')
-    assert {sample["metric"]["center_id"] for sample in firing} <= {"baku-3"}
+
+    def centers(expr: str) -> set[str]:
+        return {sample["metric"]["center_id"] for sample in prometheus_query(prometheus, expr)}
+
+    firing = centers('ALERTS{alertname="CenterSatisfactionBelowTarget"}')
+    healthy = centers('dost_center_satisfaction_ratio{window="24h"} >= on(center_id) dost_center_satisfaction_target')
+    below = centers('dost_center_satisfaction_ratio{window="24h"} < on(center_id) dost_center_satisfaction_target')
+    assert healthy, "some center should be at or above its target"
+    assert not firing & healthy
+    assert firing <= below

@@ -45,9 +45,13 @@ def add_device(cli) -> Callable[[str], tuple[str, str]]:
     return add
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator:
-    """Debian's Chromium driven by Playwright (which never downloads a browser here)."""
+    """Debian's Chromium driven by Playwright (which never downloads a browser here).
+
+    Module-scoped: Playwright's sync API keeps an event loop running while it is open,
+    and later tests call asyncio.run().
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
