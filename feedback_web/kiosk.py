@@ -30,6 +30,7 @@ def kiosk_router(settings: Settings, registry: CenterRegistry) -> APIRouter:
         accept_language: str | None = Header(None),
     ) -> HTMLResponse:
         """The tablet page: five faces, optional service group and comment, az/ru/en."""
+        # A tablet starts in Azerbaijani whatever its browser says; citizens switch on screen.
         language = i18n.pick_language(lang) if lang else i18n.DEFAULT_LANGUAGE
         center = registry.get(center_id)
         if center is None:

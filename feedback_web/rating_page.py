@@ -98,8 +98,7 @@ def render_rating_page(*, mode: Mode, center: Center, language: str, submit_url:
     )
     center_name = center.name.en if language == "en" else center.name.az
     reset_note = _t("thanks_reset", language, tag="p") if mode == "kiosk" else ""
-    done_button = (f'<button type="button" id="done" class="primary">{escape(i18n.text("done", language))}</button>'
-                   .replace('id="done"', 'id="done" data-i18n="done"')) if mode == "kiosk" else ""
+    done_button = _t("done", language, tag="button", type="button", id="done", class_="primary") if mode == "kiosk" else ""
     # JSON inside <script>: "</" is escaped so a string can never close the element.
     config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
     body = f"""<div class="app mode-{mode}">

@@ -82,6 +82,7 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
         From: str = Form(..., max_length=64, description="The sender's phone number",
                          examples=["+994501234567"]),  # noqa: N803
         Body: str = Form("", max_length=5000, description="The SMS text", examples=["5 çox yaxşı idi"]),  # noqa: N803
+        # Declared for the OpenAPI schema only; the `signed` dependency has already checked it.
         x_dost_signature: str | None = Header(
             None, alias=SIGNATURE_HEADER,
             description="base64 HMAC-SHA256 of the URL followed by the sorted form fields (name+value)",

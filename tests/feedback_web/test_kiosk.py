@@ -155,12 +155,11 @@ def test_keyboard_order_labels_and_contrast(kiosk):
     page.wait_for_selector("#screen-thanks:not([hidden])")
 
 
-def test_offline_submissions_queue_and_count_exactly_once(kiosk, worker, web, services_settings):
+def test_offline_submissions_queue_and_count_exactly_once(kiosk, worker, services_settings):
     """Offline, two ratings queue in the browser; back online they are sent, and the first
     answer is lost on the way back so the kiosk retries it: still exactly two are counted."""
     page = kiosk("baku-6")
     before = worker_count(worker, "baku-6", "kiosk")
-    web_text = httpx.get(f"{web.url}/metrics").text
     duplicates_before = metric_value(httpx.get(worker.url).text, "dost_worker_events_processed_total",
                                      outcome="duplicate") or 0
     state = {"online": False, "dropped": 0, "calls": 0}
@@ -208,7 +207,6 @@ def test_offline_submissions_queue_and_count_exactly_once(kiosk, worker, web, se
     time.sleep(2)
     assert worker_count(worker, "baku-6", "kiosk") == before + 2
     assert page.is_hidden("#status")
-    assert web_text  # (the web answered metrics throughout)
 
 
 def test_invalid_token_is_refused_and_nothing_is_lost(kiosk, services_settings):
