@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +53,18 @@ class Settings(BaseSettings):
     broker_session_timeout_seconds: float = 6.0
     broker_heartbeat_interval_seconds: float = 1.0
     metrics_refresh_seconds: float = Field(1.0, gt=0)
+    # Most time one refresh may spend recomputing windows; centers it does not reach
+    # are recomputed on the next tick, so the event loop never stalls on thousands.
+    refresh_budget_seconds: float = Field(0.1, gt=0)
+    # The rating agent takes up to this many events, or what arrives within the
+    # seconds below, and writes each touched center-day to its changelog once.
+    rating_batch_size: int = Field(2000, ge=1)
+    rating_batch_seconds: float = Field(0.5, gt=0)
+    # Ratings whose submitted_at is further before received_at go to the dead letters.
+    allowed_lateness_seconds: int = Field(72 * 3600, gt=0)
+    # feedback_ids are remembered this long per center-day; must exceed the lateness.
+    dedup_ttl_seconds: int = Field(7 * 24 * 3600, gt=0)
+    prune_interval_seconds: float = Field(60.0, gt=0)
 
     # --- Web -----------------------------------------------------------------------
     web_host: str = "127.0.0.1"
@@ -141,6 +153,15 @@ class Settings(BaseSettings):
 
     # --- Local runtime -------------------------------------------------------------
     state_dir: Path = PROJECT_ROOT / ".dost"
+
+    @model_validator(mode="after")
+    def _dedup_outlives_lateness(self) -> "Settings":
+        if self.dedup_ttl_seconds <= self.allowed_lateness_seconds:
+            raise ValueError(
+                "DOST_DEDUP_TTL_SECONDS must be longer than DOST_ALLOWED_LATENESS_SECONDS, "
+                "or a late retry could be counted twice"
+            )
+        return self
 
     @property
     def kafka_dir(self) -> Path:

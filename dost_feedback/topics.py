@@ -15,9 +15,8 @@ CHANNEL_TOPICS = (VISITS_COMPLETED,)
 # Faust keeps each stream table in a compacted changelog topic, "<app id>-<table>-changelog".
 # They are created up front (with the source topics' partition count) because a worker
 # that creates them itself can read their metadata before the partitions exist.
-SEEN_FEEDBACK_TABLE = "seen-feedback"
-CENTER_BUCKETS_TABLE = "center-buckets"
-TABLES = (SEEN_FEEDBACK_TABLE, CENTER_BUCKETS_TABLE)
+CENTER_DAYS_TABLE = "center-days"
+TABLES = (CENTER_DAYS_TABLE,)
 
 
 def changelog_topic(app_id: str, table: str) -> str:

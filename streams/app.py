@@ -1,10 +1,10 @@
-"""The Faust app: the rating agent and its tables. A thin shell over scoring/validation.
+"""The Faust app: the rating agent and its table. A thin shell over scoring/validation/state.
 
-State lives in two changelog-backed tables, so a restarted or new worker recovers it
-from Kafka:
-- ``seen-feedback``: feedback_id -> epoch seconds first seen (de-duplication);
-- ``center-buckets``: "center_id|bucket_start" -> [ratings, satisfied] per hourly bucket.
-Faust's windowed tables are avoided on purpose: they lose state on restart and rebalance.
+State lives in one changelog-backed table, ``center-days`` (see ``streams/scoring.py``),
+so a restarted or new worker recovers it from Kafka. Faust's windowed tables are avoided
+on purpose: they lose state on restart and rebalance. Processing is at-least-once;
+exactness comes from the state itself. A count and its feedback_id are in one changelog
+record, and Faust flushes the changelog before it commits offsets.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import datetime, timezone
 
 import faust
 
@@ -20,9 +21,18 @@ from dost_feedback.centers import CenterRegistry
 from dost_feedback.events import utc_now
 from dost_feedback.settings import Settings
 from streams import metrics
-from streams.partitioning import centers_in_partitions
-from streams.scoring import Tally, bucket_key, bucket_start, center_windows
-from streams.validation import Rejection, deadletter_record, validate_record
+from streams.partitioning import centers_in_partitions, partition_for_center
+from streams.scoring import (
+    ALL_GROUPS,
+    HOUR_SECONDS,
+    day_key,
+    day_start,
+    parse_day_key,
+    prune_plan,
+    window_tallies,
+)
+from streams.state import CenterDayStore
+from streams.validation import Rejection, check_timeliness, deadletter_record, validate_record
 
 log = logging.getLogger(__name__)
 
@@ -46,64 +56,129 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
     deadletter_topic = app.topic(topics.FEEDBACK_DEADLETTER, **raw)
     satisfaction_topic = app.topic(topics.CENTER_SATISFACTION, **raw)
 
-    seen_feedback = app.Table(topics.SEEN_FEEDBACK_TABLE, default=None, partitions=settings.topic_partitions)
-    center_buckets = app.Table(topics.CENTER_BUCKETS_TABLE, default=None, partitions=settings.topic_partitions)
+    table = app.Table(topics.CENTER_DAYS_TABLE, default=None, partitions=settings.topic_partitions)
+    store = CenterDayStore(table, settings.topic_partitions)
     known_centers = set(registry.ids())
     targets = registry.targets()
+    changed_centers: set[str] = set()  # centers whose windows need recomputing
+    last_offsets: dict[faust.types.TP, int] = {}
+    # Highest received_at seen per partition: the clock that ages de-duplication ids.
+    received_watermarks: dict[int, float] = {}
+    last_prune = 0.0
+
+    def owned_partitions() -> set[int]:
+        return {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.FEEDBACK_SUBMITTED}
+
+    def prune(now: float) -> None:
+        owned = set(centers_in_partitions(registry.ids(), settings.topic_partitions, owned_partitions()))
+        items = (
+            (key, day, received_watermarks.get(partition_for_center(parse_day_key(key)[0], settings.topic_partitions)))
+            for key, day in store.items_for_centers(owned)
+        )
+        plan = prune_plan(items, now, settings.dedup_ttl_seconds)
+        for key in plan.forget_ids:
+            day = store.get(key)
+            day.ids.clear()
+            store.put(key, day)
+        for key in plan.delete:
+            store.delete(key)
+
+    async def dead_letter(event, rejection: Rejection) -> None:
+        message = event.message
+        record = deadletter_record(event.value, rejection, message.topic, message.partition, message.offset, utc_now())
+        await deadletter_topic.send(key=event.key, value=json.dumps(record).encode())
+        metrics.DEADLETTERS_TOTAL.labels(rejection.reason).inc()
+        metrics.EVENTS_PROCESSED_TOTAL.labels("deadletter").inc()
+        log.warning("dead letter %s at %s[%s]@%s: %s", rejection.reason, message.topic,
+                    message.partition, message.offset, rejection.detail)
 
     @app.agent(submitted_topic)
     async def count_ratings(stream):
-        async for event in stream.events():
+        nonlocal last_prune
+        async for events in stream.take_events(settings.rating_batch_size, within=settings.rating_batch_seconds):
             started = time.perf_counter()
-            message = event.message
-            result = validate_record(event.value, known_centers)
-            if isinstance(result, Rejection):
-                record = deadletter_record(
-                    event.value, result, message.topic, message.partition, message.offset, utc_now()
-                )
-                await deadletter_topic.send(key=event.key, value=json.dumps(record).encode())
-                metrics.DEADLETTERS_TOTAL.labels(result.reason).inc()
-                metrics.EVENTS_PROCESSED_TOTAL.labels("deadletter").inc()
-                log.warning("dead letter %s at %s[%s]@%s: %s", result.reason, message.topic,
-                            message.partition, message.offset, result.detail)
-                continue
-            feedback_id = str(result.feedback_id)
-            if seen_feedback.get(feedback_id) is not None:
-                metrics.EVENTS_PROCESSED_TOTAL.labels("duplicate").inc()
-                continue
-            seen_feedback[feedback_id] = int(time.time())
-            key = bucket_key(result.center_id, bucket_start(result.submitted_at))
-            center_buckets[key] = Tally.from_list(center_buckets.get(key)).add(result.rating).to_list()
-            metrics.RATINGS_TOTAL.labels(result.center_id, result.channel.value, str(result.rating)).inc()
-            metrics.EVENTS_PROCESSED_TOTAL.labels("counted").inc()
-            metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
+            touched = {}
+            for event in events:
+                last_offsets[event.message.tp] = event.message.offset
+                result = validate_record(event.value, known_centers)
+                if not isinstance(result, Rejection):
+                    result = check_timeliness(
+                        result, settings.allowed_lateness_seconds, settings.max_clock_skew_seconds
+                    ) or result
+                if isinstance(result, Rejection):
+                    await dead_letter(event, result)
+                    continue
+                partition = event.message.partition
+                received = result.received_at.timestamp()
+                if received > received_watermarks.get(partition, 0.0):
+                    received_watermarks[partition] = received
+                submitted = result.submitted_at.timestamp()
+                key = day_key(result.center_id, day_start(submitted))
+                day = touched.get(key) or store.get(key)
+                group = result.service_group.value if result.service_group else None
+                if not day.apply(str(result.feedback_id), group, submitted, result.rating):
+                    metrics.EVENTS_PROCESSED_TOTAL.labels("duplicate").inc()
+                    continue
+                touched[key] = day
+                changed_centers.add(result.center_id)
+                metrics.RATINGS_TOTAL.labels(result.center_id, result.channel.value, str(result.rating)).inc()
+                metrics.EVENTS_PROCESSED_TOTAL.labels("counted").inc()
+            for key, day in touched.items():
+                store.put(key, day)
+            now = time.time()
+            if now - last_prune >= settings.prune_interval_seconds:
+                prune(now)
+                last_prune = now
+            metrics.BATCH_PROCESSING_SECONDS.observe(time.perf_counter() - started)
+            metrics.BATCH_SIZE.observe(len(events))
 
+    windows_by_center: dict[str, dict] = {}
     last_published: dict[str, dict] = {}
+    refresh_state = {"hour": None, "owned": frozenset()}
 
     @app.timer(interval=settings.metrics_refresh_seconds)
     async def refresh_satisfaction():
-        owned = {
-            tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.FEEDBACK_SUBMITTED
-        }
+        owned = owned_partitions()
         metrics.ASSIGNED_PARTITIONS.set(len(owned))
-        owned_centers = centers_in_partitions(registry.ids(), settings.topic_partitions, owned)
+        owned_centers = frozenset(centers_in_partitions(registry.ids(), settings.topic_partitions, owned))
         now = time.time()
-        windows = center_windows(center_buckets.items(), owned_centers, now)
+        hour = int(now // HOUR_SECONDS)
+        # Windows slide every hour and ownership moves on rebalance: then recompute all.
+        if hour != refresh_state["hour"] or owned_centers != refresh_state["owned"]:
+            changed_centers.update(owned_centers)
+            for center_id in set(windows_by_center) - owned_centers:
+                del windows_by_center[center_id]
+        refresh_state.update(hour=hour, owned=owned_centers)
+        computed = []
+        deadline = time.perf_counter() + settings.refresh_budget_seconds
+        for center_id in sorted(changed_centers & owned_centers):
+            windows_by_center[center_id] = window_tallies(store.days_for_window(center_id, now), now)
+            computed.append(center_id)
+            if time.perf_counter() > deadline:
+                break
+        changed_centers.difference_update(computed)
+        changed_centers.intersection_update(owned_centers)
         collector.update(
             metrics.SatisfactionSnapshot(
-                windows=windows, targets={c: targets[c] for c in owned_centers}
+                windows={c: windows_by_center[c] for c in owned_centers if c in windows_by_center},
+                targets={c: targets[c] for c in owned_centers},
             )
         )
-        # center.satisfaction carries each center's windows whenever they change.
-        for center_id, tallies in windows.items():
+        for tp, offset in last_offsets.items():
+            if tp.partition in owned:
+                highwater = app.consumer.highwater(tp)
+                if highwater is not None:
+                    metrics.CONSUMER_LAG.labels(str(tp.partition)).set(max(highwater - offset - 1, 0))
+        # center.satisfaction carries a center's windows whenever they change, at most once a refresh.
+        for center_id in computed:
             state = {
                 window: {"ratings": t.ratings, "satisfied": t.satisfied, "satisfaction_ratio": t.satisfaction_ratio}
-                for window, t in tallies.items()
+                for window, t in windows_by_center[center_id][ALL_GROUPS].items()
             }
             if last_published.get(center_id) == state:
                 continue
             last_published[center_id] = state
-            record = {"center_id": center_id, "computed_at": utc_now().isoformat(),
+            record = {"center_id": center_id, "computed_at": datetime.fromtimestamp(now, timezone.utc).isoformat(),
                       "target": targets[center_id], "windows": state}
             await satisfaction_topic.send(key=center_id.encode(), value=json.dumps(record).encode())
 

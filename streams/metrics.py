@@ -13,7 +13,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from streams.scoring import Tally
+from streams.scoring import ALL_GROUPS, Tally
 
 RATINGS_TOTAL = Counter(
     "dost_feedback_ratings_total",
@@ -30,10 +30,20 @@ DEADLETTERS_TOTAL = Counter(
     "Events sent to feedback.deadletter, by reason.",
     ["reason"],
 )
-PROCESSING_SECONDS = Histogram(
-    "dost_worker_processing_seconds",
-    "Time to process one feedback event in the rating agent.",
-    buckets=(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5),
+BATCH_PROCESSING_SECONDS = Histogram(
+    "dost_worker_batch_processing_seconds",
+    "Time the rating agent spends on one batch of events, state writes included.",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+BATCH_SIZE = Histogram(
+    "dost_worker_batch_events",
+    "Events per batch taken by the rating agent.",
+    buckets=(1, 10, 50, 100, 250, 500, 1000, 2000),
+)
+CONSUMER_LAG = Gauge(
+    "dost_worker_consumer_lag_messages",
+    "Records in feedback.submitted not yet processed, per owned partition.",
+    ["partition"],
 )
 ASSIGNED_PARTITIONS = Gauge(
     "dost_worker_assigned_partitions",
@@ -45,7 +55,8 @@ ASSIGNED_PARTITIONS = Gauge(
 class SatisfactionSnapshot:
     """Everything the window gauges show, computed at one instant."""
 
-    windows: Mapping[str, Mapping[str, Tally]] = field(default_factory=dict)  # center -> window -> tally
+    # center -> service group (ALL_GROUPS for the whole center) -> window -> tally
+    windows: Mapping[str, Mapping[str, Mapping[str, Tally]]] = field(default_factory=dict)
     targets: Mapping[str, float] = field(default_factory=dict)  # center -> target
 
 
@@ -75,12 +86,31 @@ class SatisfactionCollector(Collector):
         target = GaugeMetricFamily(
             "dost_center_satisfaction_target", "The center's satisfaction target.", labels=["center_id"]
         )
-        for center_id, windows in sorted(snapshot.windows.items()):
-            for window, tally in windows.items():
-                ratings.add_metric([center_id, window], tally.ratings)
-                satisfied.add_metric([center_id, window], tally.satisfied)
-                if tally.satisfaction_ratio is not None:
-                    ratio.add_metric([center_id, window], tally.satisfaction_ratio)
+        group_labels = ["center_id", "service_group", "window"]
+        group_ratio = GaugeMetricFamily(
+            "dost_service_group_satisfaction_ratio",
+            "Satisfaction per center and service group in the rolling window (absent when empty).",
+            labels=group_labels,
+        )
+        group_ratings = GaugeMetricFamily(
+            "dost_service_group_ratings", "Ratings per center and service group in the window.", labels=group_labels
+        )
+        group_satisfied = GaugeMetricFamily(
+            "dost_service_group_satisfied",
+            "Satisfied ratings per center and service group in the window.",
+            labels=group_labels,
+        )
+        for center_id, groups in sorted(snapshot.windows.items()):
+            for group, windows in sorted(groups.items()):
+                for window, tally in windows.items():
+                    if group == ALL_GROUPS:
+                        labels, families = [center_id, window], (ratings, satisfied, ratio)
+                    else:
+                        labels, families = [center_id, group, window], (group_ratings, group_satisfied, group_ratio)
+                    families[0].add_metric(labels, tally.ratings)
+                    families[1].add_metric(labels, tally.satisfied)
+                    if tally.satisfaction_ratio is not None:
+                        families[2].add_metric(labels, tally.satisfaction_ratio)
         for center_id, value in sorted(snapshot.targets.items()):
             target.add_metric([center_id], value)
-        yield from (ratio, ratings, satisfied, target)
+        yield from (ratio, ratings, satisfied, target, group_ratio, group_ratings, group_satisfied)

@@ -1,29 +1,36 @@
 """Satisfaction arithmetic by event time: pure functions, no Kafka, no clocks read here.
 
-Ratings are tallied in hourly event-time buckets per center. A rolling window of
-length W is the sum of the W/1h most recent buckets up to and including the bucket
-that holds ``now``: the 24h window is the current (partial) hour plus the 23 whole
-hours before it. Buckets older than the longest window are expired.
+State is one ``CenterDay`` per (center, UTC day of ``submitted_at``). It holds hourly
+ratings and satisfied counts for every service group (and ``ALL_GROUPS``), plus the
+``feedback_id``s counted into it. A count and its de-duplication mark therefore always
+change together: one changelog record, never one without the other. A replayed event
+finds its id already there.
+
+A rolling window of length W is the W/1h most recent hours up to and including the
+hour that holds ``now``: the 24h window is the current (partial) hour plus the 23
+whole hours before it.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from dost_feedback.events import is_satisfied
 
-BUCKET_SECONDS = 3600
+HOUR_SECONDS = 3600
+DAY_SECONDS = 24 * HOUR_SECONDS
+HOURS_PER_DAY = 24
 WINDOW_SECONDS: dict[str, int] = {
-    "1h": 3600,
-    "24h": 24 * 3600,
-    "7d": 7 * 24 * 3600,
-    "30d": 30 * 24 * 3600,
+    "1h": HOUR_SECONDS,
+    "24h": DAY_SECONDS,
+    "7d": 7 * DAY_SECONDS,
+    "30d": 30 * DAY_SECONDS,
 }
 LONGEST_WINDOW_SECONDS = max(WINDOW_SECONDS.values())
-BUCKET_KEY_SEPARATOR = "|"
+ALL_GROUPS = "*"
+UNSPECIFIED_GROUP = "unspecified"
+DAY_KEY_SEPARATOR = "|"
 
 
 @dataclass(frozen=True)
@@ -39,66 +46,149 @@ class Tally:
 
     @property
     def satisfaction_ratio(self) -> float | None:
-        """satisfied / ratings, or None for an empty window (no ratio is not 0%)."""
+        """satisfied / ratings, or None for an empty window (no ratings is not 0%)."""
         return self.satisfied / self.ratings if self.ratings else None
 
-    def to_list(self) -> list[int]:
-        return [self.ratings, self.satisfied]
 
-    @classmethod
-    def from_list(cls, value: list[int] | tuple[int, int] | None) -> "Tally":
-        return cls(*value) if value else cls()
+def hour_start(epoch: float) -> int:
+    return int(epoch // HOUR_SECONDS) * HOUR_SECONDS
 
 
-def bucket_start(event_time: datetime | float) -> int:
-    """Epoch second at which the hourly bucket holding ``event_time`` starts (UTC)."""
-    epoch = event_time.timestamp() if isinstance(event_time, datetime) else event_time
-    return int(epoch // BUCKET_SECONDS) * BUCKET_SECONDS
+def day_start(epoch: float) -> int:
+    return int(epoch // DAY_SECONDS) * DAY_SECONDS
 
 
-def bucket_key(center_id: str, start: int) -> str:
-    return f"{center_id}{BUCKET_KEY_SEPARATOR}{start}"
+def day_key(center_id: str, start: int) -> str:
+    return f"{center_id}{DAY_KEY_SEPARATOR}{start}"
 
 
-def parse_bucket_key(key: str) -> tuple[str, int]:
-    center_id, _, start = key.rpartition(BUCKET_KEY_SEPARATOR)
+def parse_day_key(key: str) -> tuple[str, int]:
+    center_id, _, start = key.rpartition(DAY_KEY_SEPARATOR)
     return center_id, int(start)
 
 
-def window_floor(now: float, window_seconds: int) -> int:
-    """Start of the oldest bucket inside a window ending at ``now``."""
-    return bucket_start(now) - window_seconds + BUCKET_SECONDS
+@dataclass
+class CenterDay:
+    """One center's ratings for one UTC day, by service group and hour."""
+
+    # group -> [ratings per hour 0..23] + [satisfied per hour 0..23]
+    hours: dict[str, list[int]] = field(default_factory=dict)
+    # feedback_ids counted here; emptied once older than the de-duplication TTL
+    ids: set[str] = field(default_factory=set)
+    # Whole-day totals per group, so a 30d window sums 30 numbers, not 30 x 24.
+    _day_totals: dict[str, tuple[int, int]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def apply(self, feedback_id: str, service_group: str | None, submitted_epoch: float, rating: int) -> bool:
+        """Count one rating; False (and no change) when this feedback_id was already counted."""
+        if feedback_id in self.ids:
+            return False
+        self.ids.add(feedback_id)
+        self._day_totals.clear()
+        hour = int(submitted_epoch - day_start(submitted_epoch)) // HOUR_SECONDS
+        satisfied = int(is_satisfied(rating))
+        for group in (ALL_GROUPS, service_group or UNSPECIFIED_GROUP):
+            counts = self.hours.get(group)
+            if counts is None:
+                counts = self.hours[group] = [0] * (2 * HOURS_PER_DAY)
+            counts[hour] += 1
+            counts[HOURS_PER_DAY + hour] += satisfied
+        return True
+
+    def tally(self, group: str, first_hour: int, last_hour: int) -> Tally:
+        """Sum of hours first_hour..last_hour (inclusive, 0-23) for one group."""
+        return Tally(*self._sums(group, first_hour, last_hour))
+
+    def _sums(self, group: str, first_hour: int, last_hour: int) -> tuple[int, int]:
+        counts = self.hours.get(group)
+        if counts is None:
+            return 0, 0
+        if first_hour == 0 and last_hour == HOURS_PER_DAY - 1:
+            total = self._day_totals.get(group)
+            if total is None:
+                total = self._day_totals[group] = (sum(counts[:HOURS_PER_DAY]), sum(counts[HOURS_PER_DAY:]))
+            return total
+        return (
+            sum(counts[first_hour : last_hour + 1]),
+            sum(counts[HOURS_PER_DAY + first_hour : HOURS_PER_DAY + last_hour + 1]),
+        )
+
+    def groups(self) -> set[str]:
+        return set(self.hours)
+
+    # Faust's JSON codec calls __json__ when it writes the changelog.
+    def __json__(self) -> dict:
+        return {"hours": self.hours, "ids": sorted(self.ids)}
+
+    @classmethod
+    def from_json(cls, value: Mapping) -> "CenterDay":
+        return cls(hours={g: list(c) for g, c in value.get("hours", {}).items()}, ids=set(value.get("ids", ())))
 
 
-def is_expired(start: int, now: float) -> bool:
-    return start < window_floor(now, LONGEST_WINDOW_SECONDS)
+def window_tally(days: Mapping[int, CenterDay], group: str, now: float, window_seconds: int) -> Tally:
+    """One group's tally over a rolling window ending in the hour that holds ``now``."""
+    return Tally(*_window_sums(days, group, hour_start(now), {"w": window_seconds})["w"])
 
 
-def window_tallies(buckets: Mapping[int, Tally], now: float) -> dict[str, Tally]:
-    """Every rolling window's tally for one center, from its buckets."""
-    result: dict[str, Tally] = {}
-    for window, seconds in WINDOW_SECONDS.items():
-        floor = window_floor(now, seconds)
-        total = Tally()
-        for start, tally in buckets.items():
-            if start >= floor:
-                total = total + tally
-        result[window] = total
-    return result
+def _window_sums(
+    days: Mapping[int, CenterDay], group: str, last_hour: int, windows: Mapping[str, int]
+) -> dict[str, tuple[int, int]]:
+    # One pass over the days, adding each day's overlap with every window (plain ints: hot path).
+    first_hours = {window: last_hour - seconds + HOUR_SECONDS for window, seconds in windows.items()}
+    sums = {window: [0, 0] for window in windows}
+    for start, day in days.items():
+        day_last = start + DAY_SECONDS - HOUR_SECONDS
+        for window, first_hour in first_hours.items():
+            first = max(first_hour, start)
+            last = min(last_hour, day_last)
+            if first > last:
+                continue
+            ratings, satisfied = day._sums(group, (first - start) // HOUR_SECONDS, (last - start) // HOUR_SECONDS)
+            total = sums[window]
+            total[0] += ratings
+            total[1] += satisfied
+    return {window: (total[0], total[1]) for window, total in sums.items()}
 
 
-def group_buckets(items: Iterable[tuple[str, list[int]]]) -> dict[str, dict[int, Tally]]:
-    """Table items ``("center|start", [ratings, satisfied])`` grouped per center."""
-    grouped: dict[str, dict[int, Tally]] = defaultdict(dict)
-    for key, value in items:
-        center_id, start = parse_bucket_key(key)
-        grouped[center_id][start] = Tally.from_list(value)
-    return grouped
+def window_tallies(days: Mapping[int, CenterDay], now: float) -> dict[str, dict[str, Tally]]:
+    """group -> window -> tally for one center (``ALL_GROUPS`` always present)."""
+    groups = {ALL_GROUPS}
+    for day in days.values():
+        groups |= day.groups()
+    last_hour = hour_start(now)
+    return {
+        group: {w: Tally(*sums) for w, sums in _window_sums(days, group, last_hour, WINDOW_SECONDS).items()}
+        for group in groups
+    }
 
 
-def center_windows(
-    items: Iterable[tuple[str, list[int]]], centers: Iterable[str], now: float
-) -> dict[str, dict[str, Tally]]:
-    """Windows for each of ``centers`` (empty windows included) from bucket table items."""
-    grouped = group_buckets(items)
-    return {center_id: window_tallies(grouped.get(center_id, {}), now) for center_id in centers}
+def days_in_longest_window(now: float) -> list[int]:
+    """Day starts that the 30d window can touch at ``now``."""
+    last_hour = hour_start(now)
+    first_hour = last_hour - LONGEST_WINDOW_SECONDS + HOUR_SECONDS
+    return list(range(day_start(first_hour), last_hour + 1, DAY_SECONDS))
+
+
+@dataclass(frozen=True)
+class PrunePlan:
+    forget_ids: list[str]  # day keys past the de-duplication TTL that still hold ids
+    delete: list[str]  # day keys no window can reach any more
+
+
+def prune_plan(
+    days: Iterable[tuple[str, CenterDay, float | None]], now: float, dedup_ttl_seconds: int
+) -> PrunePlan:
+    """What to prune, given (key, day, received_at watermark of the key's partition).
+
+    Ids are forgotten by the ingest-time watermark, not the clock: a replay of old records
+    then decides exactly as the live pass did, and a re-delivered record (which follows its
+    original closely in the log) still finds its id.
+    """
+    oldest_in_windows = days_in_longest_window(now)[0]
+    forget_ids, delete = [], []
+    for key, day, watermark in days:
+        _, start = parse_day_key(key)
+        if start < oldest_in_windows:
+            delete.append(key)
+        elif day.ids and watermark is not None and start + DAY_SECONDS + dedup_ttl_seconds <= watermark:
+            forget_ids.append(key)
+    return PrunePlan(forget_ids, delete)

@@ -47,3 +47,23 @@ def deadletter_record(
         "original": raw.decode("utf-8", errors="replace") if raw is not None else None,
         "failed_at": failed_at.isoformat(),
     }
+
+
+def check_timeliness(
+    feedback: FeedbackSubmitted, allowed_lateness_seconds: float, max_clock_skew_seconds: float
+) -> Rejection | None:
+    """Refuse ratings that arrived too long after the visit, or that claim to come from the future.
+
+    Lateness is measured at ingest (``received_at - submitted_at``), not at processing,
+    so a replay after an outage decides exactly as the first pass did.
+    """
+    delay = (feedback.received_at - feedback.submitted_at).total_seconds()
+    if delay > allowed_lateness_seconds:
+        return Rejection(
+            "too_late",
+            f"submitted_at is {delay / 3600:.1f} h before received_at; "
+            f"the allowed lateness is {allowed_lateness_seconds / 3600:g} h",
+        )
+    if -delay > max_clock_skew_seconds:
+        return Rejection("in_future", f"submitted_at is {-delay:.0f} s after received_at")
+    return None

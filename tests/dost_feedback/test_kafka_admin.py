@@ -10,8 +10,7 @@ from dost_feedback.settings import Settings
 def test_required_topics_are_the_contract_plus_compacted_changelogs():
     specs = {spec.name: spec for spec in required_topics(Settings(faust_app_id="dost"))}
     assert set(topics.ALL_TOPICS) <= set(specs)
-    assert specs["dost-center-buckets-changelog"].configs == {"cleanup.policy": "compact"}
-    assert specs["dost-seen-feedback-changelog"].compacted
+    assert specs["dost-center-days-changelog"].configs == {"cleanup.policy": "compact"}
     assert specs[topics.FEEDBACK_SUBMITTED].configs == {}
 
 

@@ -1,22 +1,35 @@
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from streams.scoring import (
-    BUCKET_SECONDS,
+    ALL_GROUPS,
+    DAY_SECONDS,
+    HOUR_SECONDS,
+    UNSPECIFIED_GROUP,
+    CenterDay,
     Tally,
-    bucket_key,
-    bucket_start,
-    center_windows,
-    is_expired,
-    parse_bucket_key,
-    window_floor,
+    day_key,
+    day_start,
+    days_in_longest_window,
+    hour_start,
+    parse_day_key,
+    prune_plan,
     window_tallies,
+    window_tally,
 )
 
-HOUR = BUCKET_SECONDS
-DAY = 24 * HOUR
-NOW = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc).timestamp()  # a DST-change night in Europe: irrelevant in UTC
+HOUR = HOUR_SECONDS
+DAY = DAY_SECONDS
+# 30 minutes past midnight UTC on a night when Europe changes clocks: irrelevant in UTC.
+NOW = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc).timestamp()
+
+
+def days_from(ratings: list[tuple[float, int, str | None]]) -> dict[int, CenterDay]:
+    days: dict[int, CenterDay] = {}
+    for index, (epoch, rating, group) in enumerate(ratings):
+        days.setdefault(day_start(epoch), CenterDay()).apply(f"id-{index}", group, epoch, rating)
+    return days
 
 
 def test_tally_counts_four_and_five_as_satisfied():
@@ -31,75 +44,117 @@ def test_empty_tally_has_no_ratio_rather_than_zero():
     assert Tally().satisfaction_ratio is None
 
 
-def test_tally_list_round_trip_and_missing_value():
-    assert Tally.from_list(Tally(7, 5).to_list()) == Tally(7, 5)
-    assert Tally.from_list(None) == Tally()
-
-
 @pytest.mark.parametrize(
-    ("moment", "expected"),
+    ("moment", "expected_hour", "expected_day"),
     [
-        (datetime(2026, 1, 1, 10, 0, 0, tzinfo=timezone.utc), datetime(2026, 1, 1, 10, tzinfo=timezone.utc)),
-        (datetime(2026, 1, 1, 10, 59, 59, 999999, tzinfo=timezone.utc), datetime(2026, 1, 1, 10, tzinfo=timezone.utc)),
-        (datetime(2026, 1, 1, 11, 0, 0, tzinfo=timezone.utc), datetime(2026, 1, 1, 11, tzinfo=timezone.utc)),
+        (datetime(2026, 1, 1, 10, 0, 0), datetime(2026, 1, 1, 10), datetime(2026, 1, 1)),
+        (datetime(2026, 1, 1, 10, 59, 59, 999999), datetime(2026, 1, 1, 10), datetime(2026, 1, 1)),
+        (datetime(2026, 1, 1, 23, 59, 59), datetime(2026, 1, 1, 23), datetime(2026, 1, 1)),
+        (datetime(2026, 1, 2, 0, 0, 0), datetime(2026, 1, 2, 0), datetime(2026, 1, 2)),
     ],
 )
-def test_bucket_boundaries(moment, expected):
-    assert bucket_start(moment) == expected.timestamp()
+def test_hour_and_day_boundaries(moment, expected_hour, expected_day):
+    utc = timezone.utc
+    epoch = moment.replace(tzinfo=utc).timestamp()
+    assert hour_start(epoch) == expected_hour.replace(tzinfo=utc).timestamp()
+    assert day_start(epoch) == expected_day.replace(tzinfo=utc).timestamp()
 
 
-def test_bucket_start_uses_the_instant_not_the_local_offset():
-    from datetime import timedelta
-
+def test_baku_local_time_lands_in_the_utc_day():
     baku = timezone(timedelta(hours=4))
-    assert bucket_start(datetime(2026, 1, 1, 14, 30, tzinfo=baku)) == datetime(
-        2026, 1, 1, 10, tzinfo=timezone.utc
-    ).timestamp()
+    epoch = datetime(2026, 1, 2, 2, 30, tzinfo=baku).timestamp()  # 22:30 UTC on Jan 1
+    assert day_start(epoch) == datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
 
 
-def test_bucket_key_round_trip_with_dashes_in_center_id():
-    assert parse_bucket_key(bucket_key("karabakh-barda", 1700000000)) == ("karabakh-barda", 1700000000)
+def test_day_key_round_trip_with_dashes_in_center_id():
+    assert parse_day_key(day_key("karabakh-barda", 1700000000)) == ("karabakh-barda", 1700000000)
+
+
+def test_a_feedback_id_counts_once_per_center_day():
+    day = CenterDay()
+    assert day.apply("a", "pensions", NOW, 5)
+    assert not day.apply("a", "pensions", NOW, 5)
+    assert not day.apply("a", "employment", NOW + 60, 1)  # a replay cannot change anything
+    assert day.tally(ALL_GROUPS, 0, 23) == Tally(1, 1)
+    assert day.tally("pensions", 0, 23) == Tally(1, 1)
+    assert day.tally("employment", 0, 23) == Tally()
+
+
+def test_missing_service_group_is_counted_as_unspecified():
+    day = CenterDay()
+    day.apply("a", None, NOW, 2)
+    assert day.tally(UNSPECIFIED_GROUP, 0, 23) == Tally(1, 0)
+    assert day.groups() == {ALL_GROUPS, UNSPECIFIED_GROUP}
+
+
+def test_center_day_json_round_trip_keeps_ids_and_counts():
+    day = CenterDay()
+    day.apply("a", "pensions", NOW, 5)
+    day.apply("b", None, NOW + 3 * HOUR, 1)
+    again = CenterDay.from_json(day.__json__())
+    assert again == day
+    assert not again.apply("a", "pensions", NOW, 5)
 
 
 def test_window_edges_include_current_hour_and_23_before_it():
-    current = bucket_start(NOW)
-    buckets = {
-        current: Tally(1, 1),
-        current - 23 * HOUR: Tally(1, 0),  # oldest bucket inside 24h
-        current - 24 * HOUR: Tally(1, 1),  # just outside 24h, inside 7d
-        current - 7 * DAY + HOUR: Tally(1, 1),  # oldest inside 7d
-        current - 7 * DAY: Tally(1, 1),  # just outside 7d
-        current - 30 * DAY + HOUR: Tally(1, 0),  # oldest inside 30d
-        current - 30 * DAY: Tally(100, 0),  # expired
-    }
-    windows = window_tallies(buckets, NOW)
+    current = hour_start(NOW)
+    days = days_from([
+        (current + 10, 5, None),  # current hour
+        (current - 23 * HOUR, 1, None),  # oldest hour inside 24h (yesterday)
+        (current - 24 * HOUR, 5, None),  # just outside 24h, inside 7d
+        (current - 7 * DAY + HOUR, 5, None),  # oldest inside 7d
+        (current - 7 * DAY, 5, None),  # just outside 7d
+        (current - 30 * DAY + HOUR, 1, None),  # oldest inside 30d
+        (current - 30 * DAY, 1, None),  # outside every window
+    ])
+    windows = window_tallies(days, NOW)[ALL_GROUPS]
     assert windows["1h"] == Tally(1, 1)
     assert windows["24h"] == Tally(2, 1)
     assert windows["7d"] == Tally(4, 3)
     assert windows["30d"] == Tally(6, 4)
 
 
+def test_window_spanning_midnight_sums_both_days():
+    yesterday_late = hour_start(NOW) - HOUR  # 23:00 the previous UTC day
+    days = days_from([(yesterday_late + 5, 4, None), (NOW, 2, None)])
+    assert len(days) == 2
+    assert window_tally(days, ALL_GROUPS, NOW, 2 * HOUR) == Tally(2, 1)
+    assert window_tally(days, ALL_GROUPS, NOW, HOUR) == Tally(1, 0)
+
+
+def test_per_service_group_windows():
+    days = days_from([(NOW, 5, "pensions"), (NOW, 1, "pensions"), (NOW, 4, "employment")])
+    windows = window_tallies(days, NOW)
+    assert windows["pensions"]["24h"] == Tally(2, 1)
+    assert windows["employment"]["24h"] == Tally(1, 1)
+    assert windows[ALL_GROUPS]["24h"] == Tally(3, 2)
+
+
 def test_empty_windows_are_zero_not_missing():
     windows = window_tallies({}, NOW)
-    assert set(windows) == {"1h", "24h", "7d", "30d"}
-    assert all(t == Tally() for t in windows.values())
+    assert set(windows) == {ALL_GROUPS}
+    assert set(windows[ALL_GROUPS]) == {"1h", "24h", "7d", "30d"}
+    assert all(t == Tally() for t in windows[ALL_GROUPS].values())
 
 
-def test_expiry_matches_the_longest_window():
-    floor = window_floor(NOW, 30 * DAY)
-    assert not is_expired(floor, NOW)
-    assert is_expired(floor - HOUR, NOW)
+def test_days_in_longest_window_cover_30_days_of_hours():
+    days = days_in_longest_window(NOW)
+    assert days[-1] == day_start(NOW)
+    assert days[0] == day_start(hour_start(NOW) - 30 * DAY + HOUR)
+    assert len(days) == 31
 
 
-def test_center_windows_groups_table_items_and_includes_silent_centers():
-    current = bucket_start(NOW)
+def test_prune_plan_forgets_ids_by_ingest_watermark_and_deletes_unreachable_days():
+    today = day_start(NOW)
+    with_ids = CenterDay(ids={"x"})
     items = [
-        (bucket_key("baku-1", current), [3, 2]),
-        (bucket_key("baku-1", current - 2 * DAY), [5, 5]),
-        (bucket_key("baku-2", current), [1, 1]),
+        (day_key("c", today), with_ids, NOW),
+        (day_key("c", today - 8 * DAY), with_ids, NOW),  # ended 7+ days before the watermark
+        (day_key("c", today - 9 * DAY), CenterDay(), NOW),  # already forgotten
+        (day_key("c", today - 31 * DAY), with_ids, NOW),  # no window reaches it
+        (day_key("d", today - 8 * DAY), with_ids, NOW - 2 * DAY),  # a replay: its watermark is behind
+        (day_key("e", today - 8 * DAY), with_ids, None),  # nothing seen yet on that partition
     ]
-    windows = center_windows(items, ["baku-1", "smart-agali"], NOW)
-    assert set(windows) == {"baku-1", "smart-agali"}  # baku-2 is not this worker's center
-    assert windows["baku-1"]["24h"] == Tally(3, 2)
-    assert windows["baku-1"]["7d"] == Tally(8, 7)
-    assert windows["smart-agali"]["30d"] == Tally()
+    plan = prune_plan(items, NOW, dedup_ttl_seconds=7 * DAY)
+    assert plan.forget_ids == [day_key("c", today - 8 * DAY)]
+    assert plan.delete == [day_key("c", today - 31 * DAY)]

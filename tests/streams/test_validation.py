@@ -47,3 +47,14 @@ def test_deadletter_keeps_the_original_and_where_it_came_from():
     assert letter["reason"] == "invalid_schema"
     assert letter["source"] == {"topic": "feedback.submitted", "partition": 3, "offset": 42}
     assert json.loads(letter["original"])["rating"] == 9
+
+
+def test_timeliness_uses_ingest_delay_not_processing_time():
+    from streams.validation import check_timeliness
+
+    ok = validate_record(record(submitted_at="2020-01-01T00:00:00Z", received_at="2020-01-03T23:00:00Z"), CENTERS)
+    assert check_timeliness(ok, 72 * 3600, 300) is None  # 71 h late, years ago: still fine
+    late = validate_record(record(submitted_at="2026-11-18T00:00:00Z", received_at="2026-11-21T00:00:01Z"), CENTERS)
+    assert check_timeliness(late, 72 * 3600, 300).reason == "too_late"
+    future = validate_record(record(submitted_at="2026-11-22T11:00:00Z", received_at="2026-11-22T10:00:00Z"), CENTERS)
+    assert check_timeliness(future, 72 * 3600, 300).reason == "in_future"

@@ -26,11 +26,14 @@ def producer(kafka, services_settings):
     producer.close()
 
 
-def rating_event(center_id: str, rating: int, submitted_at: datetime, feedback_id: uuid.UUID | None = None) -> bytes:
-    now = datetime.now(timezone.utc)
+def rating_event(
+    center_id: str, rating: int, submitted_at: datetime, feedback_id: uuid.UUID | None = None,
+    received_at: datetime | None = None, service_group: str | None = None,
+) -> bytes:
     return FeedbackSubmitted(
         feedback_id=feedback_id or uuid.uuid4(), center_id=center_id, channel="kiosk", rating=rating,
-        submitted_at=submitted_at, received_at=now,
+        submitted_at=submitted_at, received_at=received_at or datetime.now(timezone.utc),
+        service_group=service_group,
     ).model_dump_json().encode()
 
 
@@ -69,7 +72,9 @@ def test_windows_follow_event_time_not_arrival_time(worker, producer):
     now = datetime.now(timezone.utc)
     send(producer, center, rating_event(center, 5, now))
     send(producer, center, rating_event(center, 1, now - timedelta(hours=30)))  # late SMS: 24h misses it
-    send(producer, center, rating_event(center, 4, now - timedelta(days=10)))  # only the 30d window
+    ten_days_ago = now - timedelta(days=10)
+    # Received an hour after the visit, ten days ago (a backlog replayed now): only the 30d window.
+    send(producer, center, rating_event(center, 4, ten_days_ago, received_at=ten_days_ago + timedelta(hours=1)))
     expected = {}
     for window, (ratings, satisfied) in before.items():
         add_ratings, add_satisfied = {"1h": (1, 1), "24h": (1, 1), "7d": (2, 1), "30d": (3, 2)}[window]
@@ -98,20 +103,43 @@ def test_duplicate_delivery_counts_once(worker, producer):
     assert windows(worker, center)["24h"] == expected
 
 
-def test_invalid_events_go_to_the_dead_letter_topic_with_a_reason(worker, producer, services_settings):
+def test_invalid_and_too_late_events_go_to_the_dead_letter_topic_with_a_reason(worker, producer, services_settings):
     marker = str(uuid.uuid4())
+    now = datetime.now(timezone.utc)
     send(producer, "baku-1", json.dumps({"feedback_id": marker, "center_id": "baku-1", "rating": 9}).encode())
-    send(producer, "mars-1", rating_event("mars-1", 5, datetime.now(timezone.utc), uuid.UUID(marker)))
+    send(producer, "mars-1", rating_event("mars-1", 5, now, uuid.UUID(marker)))
     send(producer, "baku-1", b"not json at all " + marker.encode())
+    # Submitted 73 h before it reached the web: beyond the default 72 h lateness.
+    send(producer, "baku-1", rating_event("baku-1", 5, now - timedelta(hours=73), uuid.UUID(marker)))
+    send(producer, "baku-1", rating_event("baku-1", 5, now + timedelta(hours=1), uuid.UUID(marker)))
 
     def letters():
         return [v for _, v in read_topic(services_settings, topics.FEEDBACK_DEADLETTER) if marker in (v["original"] or "")]
 
-    found = wait_for(lambda: len(letters()) == 3 and letters(), 30, "three dead letters")
-    assert sorted(letter["reason"] for letter in found) == ["invalid_schema", "not_json", "unknown_center"]
+    found = wait_for(lambda: len(letters()) == 5 and letters(), 30, "five dead letters")
+    assert sorted(letter["reason"] for letter in found) == [
+        "in_future", "invalid_schema", "not_json", "too_late", "unknown_center"
+    ]
     assert all(letter["source"]["topic"] == topics.FEEDBACK_SUBMITTED for letter in found)
     text = httpx.get(worker.url).text
     assert metric_value(text, "dost_worker_deadletters_total", reason="unknown_center") >= 1
+
+
+def test_service_group_windows_are_exported(worker, producer):
+    center = "karabakh-shusha"
+    now = datetime.now(timezone.utc)
+    text = httpx.get(worker.url).text
+    before = metric_value(text, "dost_service_group_ratings", center_id=center, service_group="disability", window="24h") or 0
+    send(producer, center, rating_event(center, 5, now, service_group="disability"))
+    send(producer, center, rating_event(center, 2, now, service_group="disability"))
+    wait_for(
+        lambda: metric_value(httpx.get(worker.url).text, "dost_service_group_ratings", center_id=center,
+                             service_group="disability", window="24h") == before + 2,
+        30, "service-group ratings",
+    )
+    text = httpx.get(worker.url).text
+    assert metric_value(text, "dost_service_group_satisfied", center_id=center, service_group="disability",
+                        window="7d") >= 1
 
 
 def test_center_satisfaction_topic_carries_the_windows(worker, producer, services_settings):

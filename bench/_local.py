@@ -1,0 +1,135 @@
+"""Shared bench plumbing: an isolated real Kafka broker, a fast producer, a worker, RSS."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+
+from dost_feedback import stack, topics
+from dost_feedback.events import ServiceGroup
+from dost_feedback.kafka_admin import create_topics
+from dost_feedback.procs import Service, Supervisor, free_port
+from dost_feedback.settings import Settings
+from tests.conftest import metric_value
+
+GROUPS = [g.value for g in ServiceGroup]
+
+
+def isolated_settings(center_ids: list[str], **overrides) -> Settings:
+    state = Path(tempfile.mkdtemp(prefix="dost-bench-"))
+    registry = state / "centers.yaml"
+    registry.write_text("centers:\n" + "".join(
+        f"  - {{center_id: {c}, name: {{az: {c}, en: {c}}}, region: bench, kind: city}}\n" for c in center_ids
+    ))
+    return Settings(
+        state_dir=state, centers_file=registry, kafka_bootstrap_servers=f"127.0.0.1:{free_port()}",
+        kafka_controller_port=free_port(), kafka_heap="1g", **overrides,
+    )
+
+
+def start_kafka(settings: Settings, supervisor: Supervisor) -> None:
+    supervisor.start(stack.kafka(settings), timeout=120)
+    create_topics(settings)
+
+
+def payloads(center_ids: list[str], count: int, days: int, seed: int = 1) -> list[tuple[bytes, bytes]]:
+    """(key, value) records spread over ``days`` of history, every (center, group, day) covered."""
+    rng = random.Random(seed)
+    now = datetime.now(timezone.utc)
+    records = []
+    for index in range(count):
+        center = center_ids[index % len(center_ids)]
+        group = GROUPS[(index // len(center_ids)) % len(GROUPS)]
+        day = (index // (len(center_ids) * len(GROUPS))) % days
+        received = now - timedelta(days=day, seconds=rng.uniform(0, 80000))
+        value = {
+            "schema_version": 1, "feedback_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "center_id": center, "service_group": group, "channel": "kiosk",
+            "rating": rng.choice((5, 5, 5, 4, 4, 3, 1)),
+            "submitted_at": (received - timedelta(seconds=30)).isoformat(), "received_at": received.isoformat(),
+        }
+        records.append((center.encode(), json.dumps(value).encode()))
+    return records
+
+
+async def produce(settings: Settings, records: list[tuple[bytes, bytes]]) -> float:
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
+                                linger_ms=20, max_batch_size=256 * 1024)
+    await producer.start()
+    started = time.perf_counter()
+    try:
+        futures = [await producer.send(topics.FEEDBACK_SUBMITTED, key=k, value=v) for k, v in records]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return time.perf_counter() - started
+
+
+async def raw_consume(settings: Settings, count: int, parse: bool) -> float:
+    """Baseline: a bare aiokafka consumer loop over the same records (optionally json.loads each)."""
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(
+        topics.FEEDBACK_SUBMITTED, bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=f"bench-raw-{uuid.uuid4().hex[:6]}", auto_offset_reset="earliest", enable_auto_commit=False,
+    )
+    await consumer.start()
+    seen = 0
+    started = None
+    try:
+        while seen < count:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            if started is None and batches:
+                started = time.perf_counter()
+            for records in batches.values():
+                for record in records:
+                    if parse:
+                        json.loads(record.value)
+                seen += sum(len(r) for r in batches.values())
+    finally:
+        await consumer.stop()
+    return time.perf_counter() - started
+
+
+def processed(worker: Service) -> float:
+    text = httpx.get(worker.url, timeout=5).text
+    return sum(metric_value(text, "dost_worker_events_processed_total", outcome=o) or 0
+               for o in ("counted", "duplicate", "deadletter"))
+
+
+def run_worker_until(worker: Service, count: int, timeout: float = 900) -> tuple[float, float]:
+    """(seconds from first processed event to the count-th, peak RSS bytes of the worker)."""
+    first = None
+    peak_rss = 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            done = processed(worker)
+        except httpx.HTTPError:
+            done = 0
+        peak_rss = max(peak_rss, rss_bytes(worker.process.pid))
+        if done and first is None:
+            first = (time.perf_counter(), done)
+        if done >= count:
+            elapsed = time.perf_counter() - first[0]
+            # Scale up for the events already done at the first poll.
+            return elapsed * count / max(count - first[1], 1), peak_rss
+        time.sleep(0.5)  # a scrape costs the worker CPU: poll gently
+    raise TimeoutError(f"worker processed only {processed(worker)} of {count}")
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0

@@ -1,0 +1,96 @@
+"""Rating pipeline throughput and memory, against a raw aiokafka consume loop in the same run.
+
+    .venv/bin/python -m bench.bench_rating_pipeline [--events 100000] [--memory-centers 1000]
+
+1. Throughput: N ratings are produced to an isolated real Kafka broker. A raw aiokafka
+   consumer reads them (baseline, with and without json.loads), then one stream worker
+   counts them. Ratios are worker / raw.
+2. Memory: a worker counts ratings covering 1,000 centers x 11 service groups x 30 days,
+   and its peak RSS is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import subprocess
+import sys
+
+from bench._local import isolated_settings, payloads, produce, raw_consume, run_worker_until, start_kafka
+from dost_feedback import stack
+from dost_feedback.procs import Supervisor, free_port
+
+
+def throughput(events: int) -> dict:
+    centers = [f"center-{i:03d}" for i in range(72)]
+    settings = isolated_settings(centers)
+    supervisor = Supervisor()
+    try:
+        start_kafka(settings, supervisor)
+        records = payloads(centers, events, days=2)
+        produce_seconds = asyncio.run(produce(settings, records))
+        raw_seconds = asyncio.run(raw_consume(settings, events, parse=False))
+        raw_json_seconds = asyncio.run(raw_consume(settings, events, parse=True))
+        noop = subprocess.run(
+            [sys.executable, "-m", "bench.faust_noop", settings.kafka_bootstrap_servers, str(events)],
+            capture_output=True, text=True, timeout=900,
+        )
+        noop_per_s = float(noop.stdout.split()[-1])
+        worker = supervisor.start(stack.worker(settings, metrics_port=free_port()), timeout=120)
+        worker_seconds, peak_rss = run_worker_until(worker, events)
+    finally:
+        supervisor.stop_all()
+    return {
+        "events": events,
+        "produce_per_s": events / produce_seconds,
+        "raw_per_s": events / raw_seconds,
+        "raw_json_per_s": events / raw_json_seconds,
+        "faust_noop_per_s": noop_per_s,
+        "worker_per_s": events / worker_seconds,
+        "worker_rss_mb": peak_rss / 2**20,
+    }
+
+
+def memory(center_count: int, days: int = 30, groups: int = 11) -> dict:
+    centers = [f"center-{i:04d}" for i in range(center_count)]
+    settings = isolated_settings(centers)
+    events = center_count * groups * days
+    supervisor = Supervisor()
+    try:
+        start_kafka(settings, supervisor)
+        asyncio.run(produce(settings, payloads(centers, events, days=days)))
+        worker = supervisor.start(stack.worker(settings, metrics_port=free_port()), timeout=120)
+        seconds, peak_rss = run_worker_until(worker, events, timeout=1800)
+    finally:
+        supervisor.stop_all()
+    return {"centers": center_count, "center_days": center_count * days, "events": events,
+            "worker_per_s": events / seconds, "worker_rss_mb": peak_rss / 2**20}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--memory-centers", type=int, default=1000)
+    args = parser.parse_args()
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    result = throughput(args.events)
+    print(
+        f"throughput ({result['events']} ratings): produce {result['produce_per_s']:,.0f}/s; "
+        f"raw aiokafka consume {result['raw_per_s']:,.0f}/s; raw + json.loads {result['raw_json_per_s']:,.0f}/s; "
+        f"no-op Faust agent {result['faust_noop_per_s']:,.0f}/s; "
+        f"worker {result['worker_per_s']:,.0f}/s = {result['worker_per_s'] / result['raw_per_s']:.1%} of raw, "
+        f"{result['worker_per_s'] / result['faust_noop_per_s']:.0%} of no-op Faust; "
+        f"worker RSS {result['worker_rss_mb']:.0f} MB"
+    )
+    if args.memory_centers:
+        mem = memory(args.memory_centers)
+        print(
+            f"memory ({mem['centers']} centers x 11 groups x 30 days, {mem['events']} ratings): "
+            f"worker RSS {mem['worker_rss_mb']:.0f} MB, {mem['worker_per_s']:,.0f} ratings/s"
+        )
+
+
+if __name__ == "__main__":
+    main()
