@@ -43,8 +43,8 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
 # A fixed non-root uid so volume ownership is predictable across rebuilds.
 RUN groupadd --system --gid 10001 dost \
  && useradd --system --uid 10001 --gid dost --home-dir /home/dost --create-home dost \
- && mkdir -p /var/lib/dost /app/config \
- && chown dost:dost /var/lib/dost
+ && mkdir -p /var/lib/dost /var/lib/dost-channels /app/config \
+ && chown dost:dost /var/lib/dost /var/lib/dost-channels
 
 COPY --chown=root:root config/ /app/config/
 

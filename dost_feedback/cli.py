@@ -16,8 +16,10 @@ from dost_feedback.settings import get_settings
 app = typer.Typer(help="DOST citizen feedback: ingest, stream workers, monitoring and tools.", no_args_is_help=True)
 topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 stack_app = typer.Typer(help="The whole local stack.", no_args_is_help=True)
+devices_app = typer.Typer(help="Kiosk tablets and their device tokens.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 app.add_typer(stack_app, name="stack")
+app.add_typer(devices_app, name="devices")
 
 
 def _fail(message: str) -> None:
@@ -30,7 +32,9 @@ def _logging(level: str = "INFO") -> None:
 
 
 @app.command()
-def web() -> None:
+def web(
+    workers: int = typer.Option(1, min=1, max=64, help="Web processes sharing the port (one per core)."),
+) -> None:
     """Run the feedback web (FastAPI) on DOST_WEB_HOST:DOST_WEB_PORT."""
     import uvicorn
 
@@ -38,7 +42,13 @@ def web() -> None:
 
     settings = get_settings()
     _logging()
-    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_level="info")
+    if workers > 1:
+        # Each process builds its own app (producer, store connection, rate limiter) from the env.
+        uvicorn.run("feedback_web.app:create_app", factory=True, workers=workers, host=settings.web_host,
+                    port=settings.web_port, log_level="info", access_log=settings.web_access_log)
+        return
+    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_level="info",
+                access_log=settings.web_access_log)
 
 
 @app.command()
@@ -129,6 +139,138 @@ def simulate(
         _fail(f"{stats.rejected} ratings were rejected; first error: {stats.errors[0]}")
 
 
+# --- Citizen channels ---------------------------------------------------------------
+
+
+def _channel_store():
+    from feedback_web.channel_store import ChannelStore
+
+    return ChannelStore(get_settings().channels_db_path)
+
+
+def _known_center(center_id: str) -> None:
+    from dost_feedback.centers import RegistryError, load_registry
+
+    try:
+        registry = load_registry(get_settings())
+    except RegistryError as exc:
+        _fail(str(exc))
+    if center_id not in registry:
+        _fail(f"unknown center {center_id!r}; known: {', '.join(registry.ids())}")
+
+
+@devices_app.command("add")
+def devices_add(
+    center: str = typer.Option(..., "--center", help="The center the tablet stands in."),
+    label: str = typer.Option("", help="A name for people, e.g. 'exit, left'."),
+) -> None:
+    """Register a kiosk tablet; prints its token and setup link once (only a hash is stored)."""
+    _known_center(center)
+    device, token = _channel_store().add_device(center, label)
+    settings = get_settings()
+    typer.echo(f"device_id: {device.device_id}")
+    typer.echo(f"center:    {device.center_id}")
+    typer.echo(f"token:     {token}")
+    typer.echo(f"setup URL: {settings.public_url}/kiosk/{center}#token={token}")
+    typer.echo("Open the setup URL once on the tablet. The token is not shown again.")
+
+
+@devices_app.command("list")
+def devices_list() -> None:
+    """Every registered tablet (never its token)."""
+    from datetime import datetime, timezone
+
+    def when(ts: float | None) -> str:
+        return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ") if ts else "-"
+
+    devices = _channel_store().devices()
+    if not devices:
+        typer.echo("no devices")
+        return
+    typer.echo(f"{'device_id':<18} {'center':<18} {'status':<8} {'created':<21} {'revoked':<21} label")
+    for d in devices:
+        status = "revoked" if d.revoked_at else "active"
+        typer.echo(f"{d.device_id:<18} {d.center_id:<18} {status:<8} {when(d.created_at):<21} "
+                   f"{when(d.revoked_at):<21} {d.label}")
+
+
+@devices_app.command("revoke")
+def devices_revoke(device_id: str = typer.Argument(..., help="From 'devices list'.")) -> None:
+    """Revoke a tablet's token at once: its next rating is refused with 401."""
+    if not _channel_store().revoke_device(device_id):
+        _fail(f"no active device {device_id!r} (see 'dost-feedback devices list')")
+    typer.echo(f"revoked {device_id}")
+
+
+@app.command("sms-parse")
+def sms_parse(text: str = typer.Argument(..., help="The SMS text, as a citizen would send it.")) -> None:
+    """Parse an SMS reply; prints {"rating", "comment", "opt_out", "language"} as JSON."""
+    import json
+
+    from feedback_web.sms_parsing import parse_sms
+
+    typer.echo(json.dumps(parse_sms(text).to_dict(), ensure_ascii=False))
+
+
+@app.command()
+def qr(
+    center: str = typer.Option(..., "--center", help="The center that issues the ticket."),
+    service_group: Optional[str] = typer.Option(None, help="The ticket's service group, if known."),
+    fmt: str = typer.Option("svg", "--format", help="svg or png."),
+    out: Optional[str] = typer.Option(None, help="File to write (default: stdout)."),
+    scale: int = typer.Option(8, min=1, max=40, help="Pixels per QR module."),
+) -> None:
+    """Issue a one-time rating link for one visit and render its QR code for the ticket."""
+    from dost_feedback.events import ServiceGroup
+    from feedback_web.qr import qr_url, render_qr
+
+    if fmt not in ("svg", "png"):
+        _fail("--format must be svg or png")
+    if service_group is not None and service_group not in {g.value for g in ServiceGroup}:
+        _fail(f"unknown service group {service_group!r}; one of: {', '.join(g.value for g in ServiceGroup)}")
+    _known_center(center)
+    settings = get_settings()
+    token = _channel_store().issue_qr_token(center, service_group, settings.qr_token_ttl_hours * 3600)
+    url = qr_url(settings, token)
+    image = render_qr(url, kind=fmt, scale=scale)
+    if out:
+        with open(out, "wb") as handle:
+            handle.write(image)
+        typer.echo(f"{url}\nwrote {out}", err=True)
+    else:
+        typer.echo(url, err=True)
+        sys.stdout.buffer.write(image)
+        sys.stdout.flush()
+
+
+@app.command("visit-completed")
+def visit_completed(
+    center: str = typer.Option(..., "--center", help="Where the visit took place."),
+    phone: str = typer.Option(..., help="The citizen's phone; it leaves this command only encrypted and hashed."),
+    language: str = typer.Option("az", help="az, ru or en: the invitation's language."),
+    service_group: Optional[str] = typer.Option(None, help="The visit's service group."),
+    visit_id: Optional[str] = typer.Option(None, help="Default: a new UUID."),
+) -> None:
+    """Publish one visits.completed event (what the queue system does), e.g. to try SMS invitations."""
+    from pydantic import ValidationError
+
+    from dost_feedback.visits import VisitCompleted, publish_visits
+    from feedback_web.phones import InvalidPhone
+
+    _known_center(center)
+    settings = get_settings()
+    try:
+        visit = VisitCompleted.create(settings, center_id=center, phone=phone, language=language,
+                                      service_group=service_group, visit_id=visit_id)
+    except (ValidationError, InvalidPhone) as exc:
+        _fail(str(exc))
+    try:
+        asyncio.run(publish_visits(settings, [visit]))
+    except Exception as exc:  # noqa: BLE001 - any broker failure is reported the same way
+        _fail(f"cannot publish to {settings.kafka_bootstrap_servers}: {exc!r}")
+    typer.echo(f"published visit {visit.visit_id} for {center}")
+
+
 @stack_app.command("up")
 def stack_up(
     rate: float = typer.Option(20.0, min=0.1, help="Simulated ratings per second."),
@@ -189,6 +331,8 @@ def stack_up(
         rows = [
             ("Kafka", kafka.url),
             ("Web API", f"{web_service.url}/docs"),
+            ("Kiosk", f"{web_service.url}/kiosk/baku-1  (set a tablet up: dost-feedback devices add --center baku-1)"),
+            ("SMS outbox", f"{settings.sms_outbox_path}  (dev gateway)"),
             ("Web metrics", f"{web_service.url}/metrics"),
             ("Worker metrics", worker_service.url),
             ("Prometheus", f"{prometheus.url}/graph?g0.expr=dost_center_satisfaction_ratio%7Bwindow%3D%2224h%22%7D"),

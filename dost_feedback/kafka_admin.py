@@ -24,8 +24,8 @@ class TopicSpec:
 
 
 def required_topics(settings: Settings) -> list[TopicSpec]:
-    """The contract's topics plus the workers' table changelogs."""
-    specs = [TopicSpec(name) for name in topics.ALL_TOPICS]
+    """The contract's topics, the channels' topics and the workers' table changelogs."""
+    specs = [TopicSpec(name) for name in topics.ALL_TOPICS + topics.CHANNEL_TOPICS]
     specs += [TopicSpec(topics.changelog_topic(settings.faust_app_id, t), compacted=True) for t in topics.TABLES]
     return specs
 

@@ -7,17 +7,24 @@ them through the environment.
 from __future__ import annotations
 
 import json
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # A Prometheus/Alertmanager duration such as "30s", "10m", "1h30m".
 PrometheusDuration = Annotated[str, Field(pattern=r"^([0-9]+(ms|s|m|h|d|w|y))+$")]
+
+
+# Development-only secrets: fine on a laptop, never in production (see insecure_secrets).
+DEV_SMS_SIGNATURE_SECRET = "dev-only-sms-signature-secret"
+DEV_PHONE_HASH_SECRET = "dev-only-phone-hash-secret"
+DEV_PHONE_ENCRYPTION_KEY = "ZGV2LW9ubHktcGhvbmUtZW5jcnlwdGlvbi1rZXktMzI="  # base64("dev-only-phone-encryption-key-32")
 
 
 class Settings(BaseSettings):
@@ -63,8 +70,41 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     publish_timeout_seconds: float = Field(5.0, gt=0)
+    # One log line per request; at thousands of ratings a second it costs ~7% of the web's CPU.
+    web_access_log: bool = True
     # A submission may carry a clock a little ahead of ours; further ahead is rejected.
     max_clock_skew_seconds: int = 300
+
+    # --- Citizen channels: kiosk, SMS, QR (see docs/channels.md) --------------------
+    # Where citizens' phones and browsers reach the web; QR codes and kiosk setup links use it.
+    public_base_url: str | None = None  # default http://DOST_WEB_HOST:DOST_WEB_PORT
+    # Shared state of the web, the SMS-invitation agent and the CLI (device tokens, QR
+    # tokens, invitations, opt-outs): one SQLite file in WAL mode. Default under state_dir.
+    channels_db_file: Path | None = None
+    # A kiosk device may submit one rating per interval on average, with a short burst
+    # (a queue flushed after an outage); beyond that it gets 429 with Retry-After.
+    kiosk_rate_limit_seconds: float = Field(5.0, gt=0)
+    kiosk_rate_limit_burst: int = Field(10, ge=1)
+    # Seconds the kiosk's thank-you screen stays before it resets for the next citizen.
+    kiosk_reset_seconds: int = Field(8, ge=1, le=120)
+    qr_token_ttl_hours: float = Field(72.0, gt=0)
+    sms_invitation_valid_hours: float = Field(48.0, gt=0)
+    # Secrets. The defaults are for the local stack only; the prod profile warns loudly.
+    # HMAC key the SMS gateway signs its webhook calls with (header X-Dost-Signature).
+    sms_signature_secret: SecretStr = SecretStr(DEV_SMS_SIGNATURE_SECRET)
+    # HMAC key of the phone hash: the only form of a phone number in Kafka, state and logs.
+    phone_hash_secret: SecretStr = SecretStr(DEV_PHONE_HASH_SECRET)
+    # Fernet key: the queue system encrypts the phone on visits.completed with it.
+    phone_encryption_key: SecretStr = SecretStr(DEV_PHONE_ENCRYPTION_KEY)
+    # The URL the gateway signs (as configured at the gateway). Default: the URL the
+    # request arrived at, which is wrong behind a proxy that rewrites host or scheme.
+    sms_webhook_url: str | None = None
+    # "log": the dev gateway logs each SMS (masked phone) and appends it to sms_outbox_file.
+    # "http": POST {"to", "text"} as JSON to sms_gateway_url with a bearer token.
+    sms_gateway: Literal["log", "http"] = "log"
+    sms_gateway_url: str | None = None
+    sms_gateway_token: SecretStr | None = None
+    sms_outbox_file: Path | None = None  # default run_dir/sms-outbox.jsonl
 
     # --- Centers -------------------------------------------------------------------
     centers_file: Path = PROJECT_ROOT / "config" / "centers.yaml"
@@ -139,14 +179,49 @@ class Settings(BaseSettings):
     def receiver_log_file(self) -> Path:
         return self.run_dir / "oncall-alerts.jsonl"
 
+    @property
+    def channels_db_path(self) -> Path:
+        return self.channels_db_file or (self.state_dir / "channels.sqlite3")
+
+    @property
+    def sms_outbox_path(self) -> Path:
+        return self.sms_outbox_file or (self.run_dir / "sms-outbox.jsonl")
+
+    @property
+    def public_url(self) -> str:
+        return (self.public_base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
+
+    def insecure_secrets(self) -> list[str]:
+        """The DOST_ secrets still at their development defaults (empty when all are set)."""
+        defaults = {
+            "sms_signature_secret": DEV_SMS_SIGNATURE_SECRET,
+            "phone_hash_secret": DEV_PHONE_HASH_SECRET,
+            "phone_encryption_key": DEV_PHONE_ENCRYPTION_KEY,
+        }
+        return [
+            f"DOST_{name.upper()}" for name, dev in defaults.items()
+            if getattr(self, name).get_secret_value() == dev
+        ]
+
+    def warn_if_insecure(self, logger: logging.Logger) -> None:
+        """Under the prod profile, log a warning for every secret left at its dev default."""
+        if self.profile == "prod":
+            for name in self.insecure_secrets():
+                logger.warning("%s is the development default; set a real secret in production", name)
+
 
 def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
     """``settings`` as DOST_* environment variables, so a child process sees the same config."""
-    values = {**settings.model_dump(mode="json"), **overrides}
+    # JSON mode would print secrets as "**********": take those from the model itself.
+    secrets = {name: getattr(settings, name) for name in type(settings).model_fields
+               if isinstance(getattr(settings, name), SecretStr)}
+    values = {**settings.model_dump(mode="json"), **secrets, **overrides}
     environment = {}
     for name, value in values.items():
         if value is None:
             continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
         if not isinstance(value, str):
             value = str(value) if isinstance(value, Path) else json.dumps(value)
         environment[f"DOST_{name.upper()}"] = value

@@ -7,6 +7,11 @@ CENTER_SATISFACTION = "center.satisfaction"
 
 ALL_TOPICS = (FEEDBACK_SUBMITTED, FEEDBACK_SCORED, FEEDBACK_DEADLETTER, CENTER_SATISFACTION)
 
+# The citizen channels' input: a finished visit (center, service group, phone encrypted
+# and hashed), from which the SMS-invitation agent invites a rating.
+VISITS_COMPLETED = "visits.completed"
+CHANNEL_TOPICS = (VISITS_COMPLETED,)
+
 # Faust keeps each stream table in a compacted changelog topic, "<app id>-<table>-changelog".
 # They are created up front (with the source topics' partition count) because a worker
 # that creates them itself can read their metadata before the partitions exist.

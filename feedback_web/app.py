@@ -1,18 +1,25 @@
-"""The FastAPI app: ``POST /api/v1/feedback``, ``/healthz`` and ``/metrics``.
+"""The FastAPI app: the API, the citizen channels, ``/healthz`` and ``/metrics``.
 
 A rating is answered 202 only after Kafka acknowledged it. If the broker does not
 answer in time the citizen's client gets 503 with the ``feedback_id``; retrying with
 that id is safe because the workers count each id once.
+
+Channels (see docs/channels.md): the kiosk page and its device tokens (``kiosk``,
+``devices``), QR links (``qr``) and SMS replies (``sms_inbound``), sharing one channel
+store with the SMS-invitation agent.
 """
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
@@ -21,7 +28,18 @@ from dost_feedback.centers import CenterRegistry, load_registry
 from dost_feedback.events import Channel, FeedbackIn, FeedbackSubmitted, utc_now
 from dost_feedback.settings import Settings, get_settings
 from feedback_web import metrics
-from feedback_web.publisher import BrokerUnavailable, FeedbackPublisher
+from feedback_web.channel_store import ChannelStore
+from feedback_web.devices import authorize_kiosk
+from feedback_web.ingest import publish_or_503
+from feedback_web.kiosk import kiosk_router
+from feedback_web.publisher import FeedbackPublisher
+from feedback_web.qr import qr_router
+from feedback_web.rate_limit import TokenBucket
+from feedback_web.sms_gateway import create_gateway
+from feedback_web.sms_inbound import sms_router
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 class Accepted(BaseModel):
@@ -30,6 +48,7 @@ class Accepted(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+    code: str | None = None
     feedback_id: str | None = None
 
 
@@ -37,11 +56,16 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     settings = settings or get_settings()
     registry = registry or load_registry(settings)
     publisher = FeedbackPublisher(settings)
+    store = ChannelStore(settings.channels_db_path)
+    gateway = create_gateway(settings)
+    kiosk_limiter = TokenBucket(settings.kiosk_rate_limit_seconds, settings.kiosk_rate_limit_burst)
+    settings.warn_if_insecure(log)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
         await publisher.close()
+        store.close()
 
     app = FastAPI(
         title="DOST feedback",
@@ -50,6 +74,7 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         lifespan=lifespan,
     )
     app.state.publisher = publisher
+    app.state.store = store
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -66,7 +91,13 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         "/api/v1/feedback",
         status_code=202,
         response_model=Accepted,
-        responses={401: {"model": Problem}, 422: {"description": "Field errors"}, 503: {"model": Problem}},
+        responses={
+            401: {"model": Problem, "description": "channel=kiosk without a valid device token"},
+            403: {"model": Problem, "description": "the device token belongs to another center"},
+            422: {"description": "Field errors"},
+            429: {"model": Problem, "description": "this kiosk device is over its rate limit"},
+            503: {"model": Problem},
+        },
     )
     async def submit_feedback(
         body: FeedbackIn, authorization: str | None = Header(default=None)
@@ -77,29 +108,14 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         received_at = utc_now()
         if body.submitted_at and body.submitted_at > received_at + timedelta(seconds=settings.max_clock_skew_seconds):
             raise field_error("submitted_at", "in_future", "submitted_at is in the future")
-        if body.channel == Channel.KIOSK and not (authorization or "").startswith("Bearer "):
-            metrics.FEEDBACK_REJECTED_TOTAL.labels("unauthorized").inc()
-            return JSONResponse(
-                status_code=401,
-                content={"detail": "kiosk submissions need a device token (Authorization: Bearer ...)"},
-            )
+        if body.channel == Channel.KIOSK:
+            refusal = authorize_kiosk(store, kiosk_limiter, authorization, body.center_id)
+            if refusal is not None:
+                return refusal
         feedback = FeedbackSubmitted.from_input(body, received_at=received_at)
-        with metrics.PUBLISH_SECONDS.time():
-            try:
-                await publisher.publish(feedback)
-            except BrokerUnavailable as exc:
-                metrics.FEEDBACK_REJECTED_TOTAL.labels("broker_unavailable").inc()
-                return JSONResponse(
-                    status_code=503,
-                    headers={"Retry-After": "5"},
-                    content={
-                        "detail": "the feedback broker is unavailable; the rating was not recorded. "
-                        "Retry with the same feedback_id; it will be counted once. "
-                        f"({exc})",
-                        "feedback_id": str(feedback.feedback_id),
-                    },
-                )
-        metrics.FEEDBACK_ACCEPTED_TOTAL.labels(feedback.channel.value).inc()
+        failure = await publish_or_503(publisher, feedback)
+        if failure is not None:
+            return failure
         return Accepted(feedback_id=str(feedback.feedback_id))
 
     @app.get("/healthz")
@@ -113,5 +129,11 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    # The citizen channels come after the API, so the hot path is matched first.
+    app.include_router(kiosk_router(settings, registry))
+    app.include_router(qr_router(settings, registry, store, publisher))
+    app.include_router(sms_router(settings, store, publisher, gateway))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     return app

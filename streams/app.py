@@ -182,4 +182,7 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
                       "target": targets[center_id], "windows": state}
             await satisfaction_topic.send(key=center_id.encode(), value=json.dumps(record).encode())
 
+    from streams.sms_invitations import register_sms_invitations  # citizen channels: SMS invitations
+
+    register_sms_invitations(app, settings, registry)
     return app

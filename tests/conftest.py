@@ -47,6 +47,7 @@ def services_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         alertmanager_port=free_port(),
         receiver_port=free_port(),
         faust_app_id=f"dost-feedback-test-{uuid.uuid4().hex[:8]}",
+        kiosk_reset_seconds=3,  # the kiosk's thank-you screen resets quickly in browser tests
     )
 
 

@@ -1,0 +1,50 @@
+"""Kiosk device authorisation for ``channel=kiosk``: token, center binding, rate limit.
+
+Answers for the tablet's script carry a ``code`` it translates for the citizen:
+401 ``device_token_missing`` / ``device_unknown`` / ``device_revoked``,
+403 ``device_wrong_center``, 429 ``rate_limited`` (with Retry-After).
+"""
+
+from __future__ import annotations
+
+import math
+
+from fastapi.responses import JSONResponse
+
+from feedback_web import metrics
+from feedback_web.channel_store import ChannelStore, DeviceCheck
+from feedback_web.rate_limit import TokenBucket
+from feedback_web.tokens import bearer_token
+
+DEVICE_ERRORS = {
+    DeviceCheck.UNKNOWN: (401, "device_unknown", "unknown device token"),
+    DeviceCheck.REVOKED: (401, "device_revoked", "this device token has been revoked"),
+    DeviceCheck.WRONG_CENTER: (403, "device_wrong_center", "this device token belongs to another center"),
+}
+
+
+def refuse(status: int, code: str, detail: str, reason: str, headers: dict | None = None,
+           **extra: object) -> JSONResponse:
+    metrics.FEEDBACK_REJECTED_TOTAL.labels(reason).inc()
+    return JSONResponse(status_code=status, content={"detail": detail, "code": code, **extra}, headers=headers)
+
+
+def authorize_kiosk(store: ChannelStore, limiter: TokenBucket, authorization: str | None,
+                    center_id: str) -> JSONResponse | None:
+    """None if this kiosk may submit now for ``center_id``; else the refusal to answer."""
+    token = bearer_token(authorization)
+    if token is None:
+        return refuse(401, "device_token_missing",
+                      "kiosk submissions need a device token (Authorization: Bearer ...)", "unauthorized",
+                      headers={"WWW-Authenticate": "Bearer"})
+    check, device_id = store.check_device(token, center_id)
+    if check != DeviceCheck.OK:
+        status, code, detail = DEVICE_ERRORS[check]
+        return refuse(status, code, detail, "unauthorized" if status == 401 else "forbidden",
+                      headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
+    wait = limiter.acquire(device_id)
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        return refuse(429, "rate_limited", f"too many ratings from this device; retry in {seconds} s",
+                      "rate_limited", headers={"Retry-After": str(seconds)}, retry_after_seconds=seconds)
+    return None

@@ -1,0 +1,70 @@
+"""PII masking of comments: phones, e-mails, cards, FIN codes; length limit."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dost_feedback.events import MAX_COMMENT_CHARS
+from feedback_web.pii import clean_comment, mask_pii
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("zəng edin +994 50 123 45 67", "zəng edin [phone]"),
+        ("nömrəm 050-123-45-67 idi", "nömrəm [phone] idi"),
+        ("мой номер (012) 493 22 11", "мой номер [phone]"),
+        ("call 0501234567 please", "call [phone] please"),
+        ("+994501234567", "[phone]"),
+        ("write to ali.veliyev@mail.az now", "write to [email] now"),
+        ("почта: test+x@example.com.", "почта: [email]."),
+        ("kart 4169 7388 1234 5678 ilə", "kart [card] ilə"),
+        ("card 4169738812345678", "card [card]"),
+        ("FİN: 5ABC12D", "FİN: [fin]"),
+        ("my FIN is 1ab2cd3", "my FIN is [fin]"),
+        ("ФИН 6XK3M9P, паспорт", "ФИН [fin], паспорт"),
+    ],
+)
+def test_masks(text, expected):
+    assert mask_pii(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5 çox yaxşı idi",
+        "waited 2 hours in room 214",
+        "in 2024 I came 3 times",
+        "paid 150 manat",
+        "xidmət əla idi, təşəkkürlər",
+        "очень долго, 40 минут",
+        "ABCDEFG is just a word",
+    ],
+)
+def test_ordinary_text_is_left_alone(text):
+    assert mask_pii(text) == text
+
+
+def test_clean_comment_masks_then_limits_and_trims():
+    assert clean_comment("  nömrə 0501234567\x00 \n ") == "nömrə [phone]"
+    assert clean_comment("   ") is None
+    assert clean_comment(None) is None
+    long = "a@b.cd " * 400  # masking makes it longer; the limit applies after
+    cleaned = clean_comment(long)
+    assert len(cleaned) <= MAX_COMMENT_CHARS
+    assert "@" not in cleaned
+
+
+@given(st.text(max_size=2000))
+@settings(max_examples=300, deadline=None)
+def test_clean_comment_is_total_and_bounded(text):
+    cleaned = clean_comment(text)
+    assert cleaned is None or 0 < len(cleaned) <= MAX_COMMENT_CHARS
+
+
+@given(st.from_regex(r"\+994 ?(50|51|55|70|77|99) ?\d{3} ?\d{2} ?\d{2}", fullmatch=True))
+@settings(max_examples=100, deadline=None)
+def test_every_azerbaijani_mobile_number_is_masked(phone):
+    assert mask_pii(f"nömrəm {phone} idi") == "nömrəm [phone] idi"
