@@ -36,7 +36,7 @@ def isolated_settings(center_ids: list[str], **overrides) -> Settings:
 
 
 def start_kafka(settings: Settings, supervisor: Supervisor) -> None:
-    supervisor.start(stack.kafka(settings), timeout=120)
+    stack.start_kafka(supervisor, settings)
     create_topics(settings)
 
 

@@ -135,7 +135,7 @@ def main() -> int:
                      "config": {**vars(args), "json": None, "duration": duration}}
     try:
         print(f"starting kafka and {args.web_workers} web process(es) under {state} ...", file=sys.stderr)
-        supervisor.start(stack.kafka(settings), timeout=120)
+        stack.start_kafka(supervisor, settings)
         create_topics(settings)
         headers: dict[str, str] = {}
         extra_env: dict[str, str] = {"DOST_WEB_ACCESS_LOG": "false"}

@@ -304,7 +304,7 @@ def stack_up(
     try:
         typer.echo(f"state and logs under {settings.state_dir}")
         typer.echo("starting kafka ...")
-        kafka = supervisor.start(stack.kafka(settings), timeout=90)
+        kafka = stack.start_kafka(supervisor, settings, timeout=90)
         create_topics(settings)
         configs = monitoring_local.write_local_configs(
             settings,

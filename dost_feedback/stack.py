@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from dost_feedback.kafka_local import kafka_service
-from dost_feedback.procs import Service, http_ok, require_free_port
+from dost_feedback.procs import Service, ServiceError, Supervisor, http_ok, require_free_port
 from dost_feedback.settings import Settings, settings_env
 
 
@@ -25,6 +25,21 @@ def logs_dir(settings: Settings) -> Path:
 
 def kafka(settings: Settings) -> Service:
     return kafka_service(settings, settings.kafka_dir / "node", logs_dir(settings) / "kafka.log")
+
+
+def start_kafka(supervisor: Supervisor, settings: Settings, timeout: float = 120, attempts: int = 2) -> Service:
+    """Start the broker, once more if it dies while starting.
+
+    On a loaded 2-core machine the single KRaft node has been seen to exit at start-up
+    (a NullPointerException in its controller) and start cleanly the next time.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return supervisor.start(kafka(settings), timeout=timeout)
+        except ServiceError:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
 
 
 def worker(settings: Settings, index: int = 1, metrics_port: int | None = None) -> Service:

@@ -61,7 +61,7 @@ def supervisor() -> Iterator[Supervisor]:
 @pytest.fixture(scope="session")
 def kafka(services_settings: Settings, supervisor: Supervisor) -> Service:
     """A real Apache Kafka broker (KRaft, single node) with the contract's topics."""
-    service = supervisor.start(stack.kafka(services_settings), timeout=120)
+    service = stack.start_kafka(supervisor, services_settings)
     create_topics(services_settings)
     return service
 

@@ -155,7 +155,7 @@ def isolated(tmp_path_factory) -> tuple[Settings, Supervisor]:
         kafka_bootstrap_servers=f"127.0.0.1:{free_port()}", kafka_controller_port=free_port(),
     )
     supervisor = Supervisor()
-    supervisor.start(stack.kafka(settings), timeout=120)
+    stack.start_kafka(supervisor, settings)
     create_topics(settings)
     yield settings, supervisor
     supervisor.stop_all()
@@ -165,7 +165,7 @@ def start_worker(supervisor: Supervisor, settings: Settings, index: int) -> Serv
     return supervisor.start(stack.worker(settings, index=index, metrics_port=free_port()), timeout=120)
 
 
-def wait_for_ground_truth(workers: list[Service], ratings: list[Rating], timeout: float = 90) -> None:
+def wait_for_ground_truth(workers: list[Service], ratings: list[Rating], timeout: float = 240) -> None:
     state = {"seen": {}, "twice": set(), "truth": {}}
 
     def matches() -> bool:
