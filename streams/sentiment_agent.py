@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,7 @@ from models.sentiment import Sentiment, SentimentModel
 from streams import sentiment_metrics as metrics
 from streams.validation import validate_record
 
+log = logging.getLogger(__name__)
 RECENT_IDS = 100_000
 
 
@@ -97,7 +99,12 @@ def register_sentiment_agent(app: faust.App, settings: Settings, model_factory: 
             if not events:
                 continue
             started = time.perf_counter()
-            sentiments = await loop.run_in_executor(executor, model.predict, [e.comment for e in events])
+            try:
+                sentiments = await loop.run_in_executor(executor, model.predict, [e.comment for e in events])
+            except Exception:  # noqa: BLE001 - a model bug must not stop the agent for good
+                log.exception("scoring a batch of %d comments failed; skipped", len(events))
+                metrics.SENTIMENT_EVENTS_TOTAL.labels("failed").inc(len(events))
+                continue
             metrics.SENTIMENT_BATCH_SECONDS.observe(time.perf_counter() - started)
             metrics.SENTIMENT_BATCH_COMMENTS.observe(len(events))
             for event, sentiment in zip(events, sentiments):

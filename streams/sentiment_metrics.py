@@ -12,7 +12,7 @@ COMMENT_SENTIMENT_TOTAL = Counter(
 SENTIMENT_EVENTS_TOTAL = Counter(
     "dost_sentiment_events_total",
     "feedback.submitted records seen by the sentiment agent, by outcome "
-    "(scored, no_comment, duplicate, invalid).",
+    "(scored, no_comment, duplicate, invalid, failed).",
     ["outcome"],
 )
 SENTIMENT_BATCH_SECONDS = Histogram(
