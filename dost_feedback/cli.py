@@ -79,10 +79,10 @@ def sentiment(texts: List[str] = typer.Argument(..., help="Comments to score."))
 def _local_model_dir(out: Optional[str]):
     from pathlib import Path
 
-    from models.loading import _looks_like_path
+    from models.loading import is_local_path
 
     source = out or get_settings().sentiment_model
-    if not _looks_like_path(source) and out is None:
+    if not is_local_path(source) and out is None:
         _fail(f"DOST_SENTIMENT_MODEL={source!r} is not a local directory; pass --out DIR")
     return Path(source).expanduser().resolve()
 

@@ -15,7 +15,7 @@ from dost_feedback.settings import Settings
 from models.sentiment import BUILD_COMMAND, SentimentModel, SentimentModelError
 
 
-def _looks_like_path(source: str) -> bool:
+def is_local_path(source: str) -> bool:
     # "org/name" is a hub id; absolute, ./ ../ ~ paths and existing dirs are local.
     return source.startswith(("/", "./", "../", "~")) or Path(source).exists()
 
@@ -25,7 +25,7 @@ def load_sentiment_model(settings: Settings) -> SentimentModel:
     runtime = settings.sentiment_runtime
     options = {"max_tokens": settings.sentiment_max_tokens, "batch_size": settings.sentiment_batch_size,
                "threads": settings.sentiment_threads}
-    if _looks_like_path(source):
+    if is_local_path(source):
         model_dir = Path(source).expanduser()
         if not (model_dir / "config.json").is_file():
             raise SentimentModelError(
