@@ -127,7 +127,7 @@ def test_a_stopped_sentiment_worker_does_not_delay_rating_counts(sentiment_worke
 
 
 def test_a_comment_posted_to_the_web_is_scored(sentiment_worker, worker, web, services_settings):
-    body = {"center_id": "smart-agali", "rating": 4, "channel": "web",
+    body = {"center_id": "karabakh-barda", "rating": 4, "channel": "web",
             "comment": "Sənədlərimi itirdilər, ikinci dəfə gəlməli oldum."}
     response = httpx.post(f"{web.url}/api/v1/feedback", json=body, timeout=15)
     assert response.status_code == 202, response.text
