@@ -17,9 +17,11 @@ app = typer.Typer(help="DOST citizen feedback: ingest, stream workers, monitorin
 topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 stack_app = typer.Typer(help="The whole local stack.", no_args_is_help=True)
 devices_app = typer.Typer(help="Kiosk tablets and their device tokens.", no_args_is_help=True)
+models_app = typer.Typer(help="The sentiment model: build, report.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 app.add_typer(stack_app, name="stack")
 app.add_typer(devices_app, name="devices")
+app.add_typer(models_app, name="models")
 
 
 def _fail(message: str) -> None:
@@ -57,6 +59,116 @@ def worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> Non
     from streams.worker import run_worker
 
     run_worker(get_settings(), loglevel=loglevel)
+
+
+@app.command("sentiment-worker")
+def sentiment_worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:
+    """Run the sentiment worker: scores comments into feedback.scored; metrics on DOST_SENTIMENT_METRICS_PORT."""
+    from streams.sentiment_worker import run_sentiment_worker
+
+    run_sentiment_worker(get_settings(), loglevel=loglevel)
+
+
+@app.command()
+def sentiment(texts: List[str] = typer.Argument(..., help="Comments to score.")) -> None:
+    """Print one JSON line per comment: {"label", "score", "language"}."""
+    import json
+
+    from models.loading import load_sentiment_model
+    from models.sentiment import SentimentModelError
+
+    try:
+        model = load_sentiment_model(get_settings())
+        results = model.predict(texts)
+    except SentimentModelError as exc:
+        _fail(str(exc))
+    for result in results:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+
+
+def _local_model_dir(out: Optional[str]):
+    from pathlib import Path
+
+    from models.loading import is_local_path
+
+    source = out or get_settings().sentiment_model
+    if not is_local_path(source) and out is None:
+        _fail(f"DOST_SENTIMENT_MODEL={source!r} is not a local directory; pass --out DIR")
+    return Path(source).expanduser().resolve()
+
+
+@models_app.command("build")
+def models_build(
+    out: Optional[str] = typer.Option(None, help="Model directory (default: DOST_SENTIMENT_MODEL)."),
+    force: bool = typer.Option(False, help="Rebuild even if the model is up to date."),
+    onnx: bool = typer.Option(True, help="Also export ONNX and its int8 quantization."),
+) -> None:
+    """Build the offline default sentiment model (cached: skipped when its inputs are unchanged)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from models.build import build_model
+    from models.e5_encoder import EncoderAssetError
+
+    out_dir = _local_model_dir(out)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), transient=False) as progress:
+        tasks: dict[str, int] = {}
+
+        def stage(description: str, done: int, total: int) -> None:
+            if description not in tasks:
+                tasks[description] = progress.add_task(description, total=total)
+            progress.update(tasks[description], completed=done, total=total)
+
+        try:
+            info = build_model(out_dir, with_onnx=onnx, force=force, stage=stage)
+        except EncoderAssetError as exc:
+            _fail(str(exc))
+    if info["up_to_date"]:
+        typer.echo(f"sentiment model up to date: {out_dir}")
+        return
+    typer.echo(f"sentiment model built in {out_dir} ({info['timings']})")
+    _echo_eval_summary(out_dir)
+
+
+def _echo_eval_summary(model_dir) -> None:
+    import json
+
+    evaluation = json.loads((model_dir / "eval.json").read_text())
+    for runtime, result in evaluation["runtimes"].items():
+        per_language = ", ".join(
+            f"{lang} macro-F1 {s['macro_f1']:.3f}" for lang, s in result["languages"].items()
+        )
+        typer.echo(f"  {runtime}: {per_language}; pos-vs-neg accuracy {result['all']['pos_vs_neg_accuracy']:.3f}")
+
+
+@models_app.command("report")
+def models_report(
+    model: Optional[str] = typer.Option(None, help="Built model directory (default: DOST_SENTIMENT_MODEL)."),
+    write: Optional[str] = typer.Option(None, help="Replace the generated section of this Markdown file."),
+) -> None:
+    """Render the eval report of a built model (docs/sentiment.md's generated section)."""
+    import json
+    from pathlib import Path
+
+    from models.build import BUILD_INFO, EVAL_FILE
+    from models.report import render_report, replace_section
+
+    model_dir = _local_model_dir(model)
+    try:
+        evaluation = json.loads((model_dir / EVAL_FILE).read_text())
+        info = json.loads((model_dir / BUILD_INFO).read_text())
+    except OSError as exc:
+        _fail(f"{exc}; build the model first with `dost-feedback models build`")
+    section = render_report(evaluation, info)
+    if write is None:
+        typer.echo(section)
+        return
+    target = Path(write)
+    try:
+        target.write_text(replace_section(target.read_text(), section))
+    except (OSError, ValueError) as exc:
+        _fail(f"{target}: {exc}")
+    typer.echo(f"wrote the eval report into {target}")
 
 
 @app.command()
@@ -309,7 +421,8 @@ def stack_up(
         configs = monitoring_local.write_local_configs(
             settings,
             settings.run_dir,
-            worker_targets=[f"{settings.worker_metrics_host}:{settings.worker_metrics_port}"],
+            worker_targets=[f"{settings.worker_metrics_host}:{port}"
+                            for port in (settings.worker_metrics_port, settings.sentiment_metrics_port)],
             web_targets=[f"{settings.web_host}:{settings.web_port}"],
         )
         typer.echo("starting on-call receiver ...")
@@ -320,6 +433,8 @@ def stack_up(
         )
         typer.echo("starting stream worker ...")
         worker_service = supervisor.start(stack.worker(settings), timeout=90)
+        typer.echo("starting sentiment worker ...")
+        sentiment_service = supervisor.start(stack.sentiment_worker(settings), timeout=120)
         typer.echo("starting web ...")
         web_service = supervisor.start(stack.web(settings))
         typer.echo("starting prometheus ...")
@@ -335,6 +450,7 @@ def stack_up(
             ("SMS outbox", f"{settings.sms_outbox_path}  (dev gateway)"),
             ("Web metrics", f"{web_service.url}/metrics"),
             ("Worker metrics", worker_service.url),
+            ("Sentiment", sentiment_service.url),
             ("Prometheus", f"{prometheus.url}/graph?g0.expr=dost_center_satisfaction_ratio%7Bwindow%3D%2224h%22%7D"),
             ("Alerts", f"{prometheus.url}/alerts"),
             ("Alertmanager", alertmanager.url),

@@ -66,6 +66,20 @@ class Settings(BaseSettings):
     dedup_ttl_seconds: int = Field(7 * 24 * 3600, gt=0)
     prune_interval_seconds: float = Field(60.0, gt=0)
 
+    # --- Sentiment of comments (models/, streams/sentiment_agent.py) ----------------------
+    # A local model directory or a hub model id (any text-classification checkpoint).
+    # The default is built offline by `dost-feedback models build` (scripts/setup.sh runs it).
+    sentiment_model: str = str(PROJECT_ROOT / ".dost" / "models" / "sentiment")
+    # auto: ONNX Runtime when the directory has onnx/<sentiment_onnx_file>, else transformers.
+    sentiment_runtime: Literal["auto", "onnx", "transformers"] = "auto"
+    sentiment_onnx_file: str = "model.int8.onnx"
+    sentiment_max_tokens: int = Field(128, ge=8, le=512)
+    sentiment_batch_size: int = Field(32, ge=1)  # comments per model call, and per stream.take()
+    # How long the sentiment agent waits to fill a batch before scoring what it has.
+    sentiment_batch_within_seconds: float = Field(0.5, gt=0)
+    sentiment_threads: int = Field(0, ge=0)  # inference threads; 0: one per core
+    sentiment_metrics_port: int = 9103  # the sentiment worker's /metrics, on worker_metrics_host
+
     # --- Web -----------------------------------------------------------------------
     web_host: str = "127.0.0.1"
     web_port: int = 8000

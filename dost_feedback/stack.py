@@ -59,6 +59,20 @@ def worker(settings: Settings, index: int = 1, metrics_port: int | None = None) 
     )
 
 
+def sentiment_worker(settings: Settings) -> Service:
+    """The sentiment worker: its own process and consumer group (see streams/sentiment_agent.py)."""
+    host, port = settings.worker_metrics_host, settings.sentiment_metrics_port
+    require_free_port("sentiment worker metrics", host, port)
+    return Service(
+        name="sentiment-worker",
+        argv=cli_argv("sentiment-worker"),
+        log_path=logs_dir(settings) / "sentiment-worker.log",
+        ready=lambda: http_ok(f"http://{host}:{port}/metrics"),
+        env=settings_env(settings),
+        url=f"http://{host}:{port}/metrics",
+    )
+
+
 def web(settings: Settings) -> Service:
     require_free_port("web", settings.web_host, settings.web_port)
     base = f"http://{settings.web_host}:{settings.web_port}"

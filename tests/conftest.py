@@ -43,6 +43,7 @@ def services_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         kafka_controller_port=free_port(),
         web_port=free_port(),
         worker_metrics_port=free_port(),
+        sentiment_metrics_port=free_port(),
         prometheus_port=free_port(),
         alertmanager_port=free_port(),
         receiver_port=free_port(),
@@ -79,6 +80,12 @@ def worker(kafka: Service, services_settings: Settings, supervisor: Supervisor) 
         message="worker to own every partition",
     )
     return service
+
+
+@pytest.fixture(scope="session")
+def sentiment_worker(kafka: Service, services_settings: Settings, supervisor: Supervisor) -> Service:
+    """The sentiment worker (its own process and consumer group), serving the model setup built."""
+    return supervisor.start(stack.sentiment_worker(services_settings), timeout=120)
 
 
 @pytest.fixture(scope="session")

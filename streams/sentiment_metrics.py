@@ -1,0 +1,27 @@
+"""The sentiment worker's Prometheus metrics (its own process, its own /metrics)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+COMMENT_SENTIMENT_TOTAL = Counter(
+    "dost_comment_sentiment_total",
+    "Comments scored, by center and sentiment label.",
+    ["center_id", "label"],
+)
+SENTIMENT_EVENTS_TOTAL = Counter(
+    "dost_sentiment_events_total",
+    "feedback.submitted records seen by the sentiment agent, by outcome "
+    "(scored, no_comment, duplicate, invalid, failed).",
+    ["outcome"],
+)
+SENTIMENT_BATCH_SECONDS = Histogram(
+    "dost_sentiment_batch_seconds",
+    "Time to score one batch of comments (model call only).",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+SENTIMENT_BATCH_COMMENTS = Histogram(
+    "dost_sentiment_batch_comments",
+    "Comments per scored batch.",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)

@@ -1,0 +1,55 @@
+"""Running the sentiment worker process: its metrics endpoint plus a Faust app of its own."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import faust
+from prometheus_client import start_http_server
+
+from dost_feedback.centers import load_registry
+from dost_feedback.kafka_admin import create_topics
+from dost_feedback.settings import Settings
+from models.loading import load_sentiment_model
+from models.sentiment import SentimentModel, SentimentModelError
+from streams.sentiment_agent import register_sentiment_agent
+
+log = logging.getLogger(__name__)
+APP_SUFFIX = "-sentiment"  # its own consumer group: see streams/sentiment_agent.py
+
+
+def create_sentiment_app(settings: Settings, known_centers, model_factory) -> faust.App:
+    app = faust.App(
+        settings.faust_app_id + APP_SUFFIX,
+        broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        store="memory://",
+        datadir=str(settings.state_dir / "sentiment-worker"),
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication_factor,
+        broker_session_timeout=settings.broker_session_timeout_seconds,
+        broker_heartbeat_interval=settings.broker_heartbeat_interval_seconds,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        web_enabled=False,
+    )
+    register_sentiment_agent(app, settings, model_factory, known_centers)
+    return app
+
+
+def run_sentiment_worker(settings: Settings, loglevel: str = "info") -> None:
+    logging.basicConfig(level=loglevel.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Load the model before joining the group, so a missing model fails at once and clearly.
+    try:
+        model: SentimentModel = load_sentiment_model(settings)
+        model.predict(["warm-up"])  # first call loads lazy parts (language models)
+    except SentimentModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    log.info("sentiment model: %s", model.name)
+    start_http_server(settings.sentiment_metrics_port, addr=settings.worker_metrics_host)
+    log.info("metrics on http://%s:%s/metrics", settings.worker_metrics_host, settings.sentiment_metrics_port)
+    create_topics(settings)
+    (settings.state_dir / "sentiment-worker").mkdir(parents=True, exist_ok=True)
+    app = create_sentiment_app(settings, set(load_registry(settings).ids()), lambda: model)
+    faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
