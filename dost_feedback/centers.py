@@ -91,6 +91,10 @@ class CenterRegistry(BaseModel):
     def by_id(self) -> dict[str, Center]:
         return {c.center_id: c for c in self.centers}
 
+    def regions(self) -> list[str]:
+        """The distinct regions, sorted (Alertmanager routes one sub-route per region)."""
+        return sorted({c.region for c in self.centers})
+
     def targets(self) -> dict[str, float]:
         return {c.center_id: c.target for c in self.centers}
 

@@ -18,10 +18,12 @@ topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 stack_app = typer.Typer(help="The whole local stack.", no_args_is_help=True)
 devices_app = typer.Typer(help="Kiosk tablets and their device tokens.", no_args_is_help=True)
 models_app = typer.Typer(help="The sentiment model: build, report.", no_args_is_help=True)
+oncall_app = typer.Typer(help="On-call routing: the sent log and the channel config.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 app.add_typer(stack_app, name="stack")
 app.add_typer(devices_app, name="devices")
 app.add_typer(models_app, name="models")
+app.add_typer(oncall_app, name="oncall")
 
 
 def _fail(message: str) -> None:
@@ -176,11 +178,63 @@ def receiver() -> None:
     """Run the on-call receiver that Alertmanager notifies."""
     import uvicorn
 
+    from dost_feedback.centers import RegistryError
+    from monitoring.oncall_config import OncallConfigError
     from monitoring.receiver import create_app
 
     settings = get_settings()
     _logging()
-    uvicorn.run(create_app(settings), host=settings.receiver_host, port=settings.receiver_port, log_level="info")
+    try:
+        receiver_app = create_app(settings)
+    except (OncallConfigError, RegistryError) as exc:
+        _fail(str(exc))
+    uvicorn.run(receiver_app, host=settings.receiver_host, port=settings.receiver_port, log_level="info")
+
+
+@oncall_app.command("log")
+def oncall_log(
+    failed: bool = typer.Option(False, "--failed", help="Only deliveries that failed after the last attempt."),
+    pending: bool = typer.Option(False, "--pending", help="Only deliveries still being retried."),
+    limit: int = typer.Option(50, min=1, help="Newest deliveries to show."),
+) -> None:
+    """What the on-call receiver sent, is retrying, or gave up on (newest first)."""
+    from monitoring.oncall_log import format_log
+    from monitoring.oncall_outbox import Outbox
+
+    settings = get_settings()
+    if not settings.oncall_db_path.exists():
+        _fail(f"no on-call outbox at {settings.oncall_db_path}: the receiver has not run with this DOST_STATE_DIR")
+    state = "failed" if failed else "pending" if pending else None
+    outbox = Outbox(settings.oncall_db_path)
+    try:
+        typer.echo(format_log(outbox.log(state=state, limit=limit), outbox.counts()))
+    finally:
+        outbox.close()
+
+
+@oncall_app.command("check")
+def oncall_check() -> None:
+    """Validate the on-call config (DOST_ONCALL_CONFIG_FILE) and print each route's channels."""
+    from dost_feedback.centers import RegistryError
+    from monitoring.oncall_config import OncallConfigError, route_channels
+    from monitoring.oncall_retry import RetryPolicy
+    from monitoring.profiles import SEVERITIES
+    from monitoring.receiver import load_app_oncall_config
+
+    settings = get_settings()
+    try:
+        config = load_app_oncall_config(settings)
+    except (OncallConfigError, RegistryError) as exc:
+        _fail(str(exc))
+    typer.echo(f"{settings.oncall_config_file}: OK")
+    for severity in SEVERITIES:
+        typer.echo(f"  {severity:<8} -> {', '.join(route_channels(config, severity, None))}")
+    for route in config.routes:
+        if route.region:
+            typer.echo(f"  {route.severity}@{route.region} -> {', '.join(route.channels)}")
+    typer.echo(f"  (no severity) -> {', '.join(config.default_channels)}")
+    waits = ", ".join(f"{delay:g}s" for delay in RetryPolicy.from_settings(settings).schedule())
+    typer.echo(f"retries: {settings.oncall_max_attempts} attempts, waits {waits}")
 
 
 @topics_app.command("create")

@@ -21,6 +21,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PrometheusDuration = Annotated[str, Field(pattern=r"^([0-9]+(ms|s|m|h|d|w|y))+$")]
 
 
+AlertSeverity = Literal["page", "warning", "ticket"]
+# Alertmanager route timings "group_wait/group_interval/repeat_interval", e.g. "30s/5m/1h".
+RouteTimingsText = Annotated[str, Field(pattern=r"^([0-9]+(ms|s|m|h|d|w|y))+(/([0-9]+(ms|s|m|h|d|w|y))+){2}$")]
+
+
 # Development-only secrets: fine on a laptop, never in production (see insecure_secrets).
 DEV_SMS_SIGNATURE_SECRET = "dev-only-sms-signature-secret"
 DEV_PHONE_HASH_SECRET = "dev-only-phone-hash-secret"
@@ -164,6 +169,40 @@ class Settings(BaseSettings):
     alertmanager_group_wait_dev: PrometheusDuration = "1s"
     alertmanager_group_interval_dev: PrometheusDuration = "5s"
     alertmanager_repeat_interval_dev: PrometheusDuration = "1m"
+    # Alertmanager route timings per severity, "group_wait/group_interval/repeat_interval"
+    # (the values above are the root route's, for alerts without a known severity).
+    # Pages reach on-call fastest and repeat most often; tickets wait and repeat daily.
+    # Override as JSON, e.g. DOST_ALERTMANAGER_ROUTE_TIMINGS_PROD='{"page": "10s/1m/30m", ...}'.
+    alertmanager_route_timings_prod: dict[AlertSeverity, RouteTimingsText] = Field(
+        default_factory=lambda: {"page": "30s/5m/1h", "warning": "1m/10m/4h", "ticket": "5m/30m/24h"}
+    )
+    alertmanager_route_timings_dev: dict[AlertSeverity, RouteTimingsText] = Field(
+        default_factory=lambda: {"page": "1s/5s/1m", "warning": "1s/5s/2m", "ticket": "1s/5s/5m"}
+    )
+
+    # --- On-call routing and channels (monitoring/oncall_*.py; docs/operations.md) ---
+    # Which channels (SMS, e-mail, webhook, dev file) each route notifies, with contacts.
+    oncall_config_file: Path = PROJECT_ROOT / "config" / "oncall.yaml"
+    # The receiver's durable outbox and sent log (SQLite, WAL). Default state_dir/oncall.sqlite3.
+    oncall_db_file: Path | None = None
+    # The "dev" channel appends every message here (JSON lines). Default run_dir/oncall-outbox.jsonl.
+    oncall_dev_outbox_file: Path | None = None
+    # Delivery retries: after failed attempt n the next waits base * factor**(n-1) seconds,
+    # capped at max; after max_attempts the delivery is marked failed (logged at ERROR,
+    # counted, and kept in the outbox). Defaults span about 20 minutes.
+    oncall_max_attempts: int = Field(8, ge=1)
+    oncall_retry_base_seconds: float = Field(5.0, gt=0)
+    oncall_retry_factor: float = Field(2.0, ge=1)
+    oncall_retry_max_seconds: float = Field(600.0, gt=0)
+    # Longest one send (SMS gateway, SMTP, webhook) may take before it counts as failed.
+    oncall_send_timeout_seconds: float = Field(10.0, gt=0)
+    # SMTP server of the e-mail channel. security: "none", "starttls" or "tls" (implicit TLS).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_from: str = "dost-oncall@localhost"
 
     # --- Local runtime -------------------------------------------------------------
     state_dir: Path = PROJECT_ROOT / ".dost"
@@ -175,6 +214,14 @@ class Settings(BaseSettings):
                 "DOST_DEDUP_TTL_SECONDS must be longer than DOST_ALLOWED_LATENESS_SECONDS, "
                 "or a late retry could be counted twice"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _route_timings_for_every_severity(self) -> "Settings":
+        for name in ("alertmanager_route_timings_prod", "alertmanager_route_timings_dev"):
+            missing = {"page", "warning", "ticket"} - set(getattr(self, name))
+            if missing:
+                raise ValueError(f"DOST_{name.upper()} lacks timings for severity {', '.join(sorted(missing))}")
         return self
 
     @property
@@ -192,6 +239,14 @@ class Settings(BaseSettings):
     @property
     def receiver_log_file(self) -> Path:
         return self.run_dir / "oncall-alerts.jsonl"
+
+    @property
+    def oncall_db_path(self) -> Path:
+        return self.oncall_db_file or (self.state_dir / "oncall.sqlite3")
+
+    @property
+    def oncall_dev_outbox_path(self) -> Path:
+        return self.oncall_dev_outbox_file or (self.run_dir / "oncall-outbox.jsonl")
 
     @property
     def channels_db_path(self) -> Path:

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from dost_feedback.centers import load_registry
 from dost_feedback.procs import Service, http_ok, require_free_port
 from dost_feedback.settings import PROJECT_ROOT, Settings, settings_env
 from monitoring.alertmanager_config import render_alertmanager_config
@@ -123,7 +124,9 @@ def write_local_configs(
     prometheus_config_file.write_text(dump_yaml(prometheus_config, header), encoding="utf-8")
 
     alertmanager_config = render_alertmanager_config(
-        receiver_url=receiver_url or f"http://{receiver_address}/alertmanager", profile=timings
+        receiver_url=receiver_url or f"http://{receiver_address}/alertmanager",
+        profile=timings,
+        regions=load_registry(settings).regions(),
     )
     alertmanager_config_file = alertmanager_dir / "alertmanager.yml"
     alertmanager_config_file.write_text(dump_yaml(alertmanager_config, header), encoding="utf-8")
@@ -183,7 +186,7 @@ def receiver_service(settings: Settings, run_dir: Path) -> Service:
     url = receiver_base_url(settings)
     return Service(
         name="oncall-receiver",
-        argv=[sys.executable, "-m", "monitoring.receiver"],
+        argv=[sys.executable, "-m", "dost_feedback", "receiver"],
         log_path=run_dir / "logs" / "oncall-receiver.log",
         ready=lambda: http_ok(f"{url}/healthz"),
         env=settings_env(settings),

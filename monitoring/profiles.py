@@ -17,6 +17,24 @@ ProfileName = Literal["dev", "prod"]
 PROFILE_NAMES: tuple[ProfileName, ...] = ("dev", "prod")
 
 
+SEVERITIES: tuple[str, ...] = ("page", "warning", "ticket")  # the alerts' `severity` label, strongest first
+
+
+@dataclass(frozen=True)
+class RouteTimings:
+    """One Alertmanager route's timings."""
+
+    group_wait: str
+    group_interval: str
+    repeat_interval: str
+
+    @classmethod
+    def parse(cls, text: str) -> "RouteTimings":
+        """From the settings form "group_wait/group_interval/repeat_interval"."""
+        group_wait, group_interval, repeat_interval = text.split("/")
+        return cls(group_wait, group_interval, repeat_interval)
+
+
 @dataclass(frozen=True)
 class MonitoringProfile:
     name: ProfileName
@@ -28,6 +46,8 @@ class MonitoringProfile:
     group_wait: str  # Alertmanager route timings
     group_interval: str
     repeat_interval: str
+    # Per-severity route timings (page, warning, ticket); the three above are the root's.
+    severity_timings: dict[str, RouteTimings]
 
 
 def monitoring_profile(settings: Settings, name: ProfileName | None = None) -> MonitoringProfile:
@@ -49,4 +69,7 @@ def monitoring_profile(settings: Settings, name: ProfileName | None = None) -> M
         group_wait=knob("alertmanager_group_wait"),
         group_interval=knob("alertmanager_group_interval"),
         repeat_interval=knob("alertmanager_repeat_interval"),
+        severity_timings={
+            severity: RouteTimings.parse(knob("alertmanager_route_timings")[severity]) for severity in SEVERITIES
+        },
     )

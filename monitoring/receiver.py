@@ -1,70 +1,57 @@
-"""The on-call receiver: Alertmanager's webhook target.
+"""The on-call receiver: Alertmanager's webhook target, forwarding to on-call channels.
 
-    POST /alertmanager   an Alertmanager webhook payload (version 4); 422 if malformed
+    POST /alertmanager   an Alertmanager webhook payload (version 4); 422 if malformed,
+                         503 if it cannot be stored (Alertmanager then retries)
     GET  /alerts         what was received, oldest first (for humans and tests)
     GET  /healthz        liveness
-    GET  /metrics        dost_oncall_notifications_total{status,severity}
+    GET  /metrics        dost_oncall_notifications_total{status,severity} (alerts received),
+                         dost_oncall_deliveries_total{channel,severity,result} (sent/retried/failed),
+                         dost_oncall_deliveries_undelivered{state} (pending/failed now)
 
-Every alert in a notification, firing or resolved, becomes one JSON line in
-``settings.receiver_log_file`` (appended) and one JSON record on the ``dost.oncall``
-logger, then goes to the ``Forwarder``. The default forwarder only writes a one-line
-human summary to ``dost.oncall.forward``; SMS and e-mail forwarders plug in later
-through the same protocol (``create_app(settings, forwarder=...)``).
+A notification is routed (``monitoring.oncall_messages.notification_route``: the
+Alertmanager route it came through, i.e. severity and region) to the channels that
+``config/oncall.yaml`` names for that route (``monitoring.oncall_config``). The notification
+and one delivery per channel are committed to the outbox (``monitoring.oncall_outbox``,
+SQLite) before the 200; the dispatcher (``monitoring.oncall_dispatch``) then sends them
+with retries and survives restarts. Every alert is also appended as one JSON line to
+``settings.receiver_log_file`` and logged on ``dost.oncall``.
 
-Run it with ``python -m monitoring.receiver`` (binds ``DOST_RECEIVER_HOST:DOST_RECEIVER_PORT``)
-or mount ``create_app(settings)`` in any ASGI server.
+Run it with ``dost-feedback receiver`` or ``python -m monitoring.receiver`` (binds
+``DOST_RECEIVER_HOST:DOST_RECEIVER_PORT``), or mount ``create_app(settings)``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+import sqlite3
+import time
 from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import AsyncIterator
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
-from pydantic import BaseModel, ConfigDict, Field
+from prometheus_client.core import GaugeMetricFamily
+from pydantic import BaseModel
 
+from dost_feedback.centers import load_registry
 from dost_feedback.settings import Settings, get_settings
+from monitoring.oncall_channels import ChannelSenders
+from monitoring.oncall_config import OncallConfig, load_oncall_config, route_channels
+from monitoring.oncall_dispatch import Dispatcher
+from monitoring.oncall_messages import NO_SEVERITY, notification_route, sms_text
+from monitoring.oncall_outbox import NewChannel, Outbox
+from monitoring.oncall_retry import RetryPolicy
+from monitoring.webhook_payload import AlertStatus, WebhookAlert, WebhookPayload
+
+__all__ = ["AlertStatus", "WebhookAlert", "WebhookPayload", "ReceivedAlert", "create_app", "read_journal"]
 
 logger = logging.getLogger("dost.oncall")  # one JSON record per received alert
-forward_logger = logging.getLogger("dost.oncall.forward")  # the default "channel"
-
-AlertStatus = Literal["firing", "resolved"]
-NO_SEVERITY = "none"
-
-
-# --- the webhook payload (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config)
-
-
-class WebhookAlert(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    status: AlertStatus
-    labels: dict[str, str]
-    annotations: dict[str, str] = Field(default_factory=dict)
-    starts_at: datetime = Field(alias="startsAt")
-    ends_at: datetime | None = Field(None, alias="endsAt")
-    generator_url: str = Field("", alias="generatorURL")
-    fingerprint: str
-
-
-class WebhookPayload(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    version: str
-    group_key: str = Field(alias="groupKey")
-    truncated_alerts: int = Field(0, alias="truncatedAlerts")
-    status: AlertStatus
-    receiver: str
-    group_labels: dict[str, str] = Field(default_factory=dict, alias="groupLabels")
-    common_labels: dict[str, str] = Field(default_factory=dict, alias="commonLabels")
-    common_annotations: dict[str, str] = Field(default_factory=dict, alias="commonAnnotations")
-    external_url: str = Field("", alias="externalURL")
-    alerts: list[WebhookAlert] = Field(min_length=1)
 
 
 # --- what the receiver keeps: one record per alert ----------------------------------------
@@ -104,32 +91,6 @@ def received_alerts(payload: WebhookPayload, received_at: datetime) -> list[Rece
     ]
 
 
-# --- forwarding (SMS, e-mail later) ---------------------------------------------------------
-
-
-class Forwarder(Protocol):
-    """Sends one received alert on to people. Must not raise for delivery failures it can
-    retry itself; an exception is logged and does not fail the webhook."""
-
-    def forward(self, alert: ReceivedAlert) -> None: ...
-
-
-class LoggingForwarder:
-    """The default: no channel yet, the log line is the notification."""
-
-    def forward(self, alert: ReceivedAlert) -> None:
-        level = logging.WARNING if alert.status == "firing" else logging.INFO
-        forward_logger.log(
-            level,
-            "%s %s center=%s severity=%s: %s",
-            alert.status.upper(),
-            alert.alertname,
-            alert.center_id,
-            alert.severity,
-            alert.annotations.get("summary", ""),
-        )
-
-
 # --- the journal file -------------------------------------------------------------------------
 
 
@@ -164,10 +125,36 @@ def read_journal(log_file: Path) -> list[ReceivedAlert]:
 # --- the app --------------------------------------------------------------------------------
 
 
-def create_app(settings: Settings | None = None, forwarder: Forwarder | None = None) -> FastAPI:
+def load_app_oncall_config(settings: Settings) -> OncallConfig:
+    """The on-call config, its regions checked against the registry (planned centers included)."""
+    known_regions = load_registry(settings, include_planned=True).regions()
+    return load_oncall_config(settings.oncall_config_file, known_regions)
+
+
+class _UndeliveredCollector:
+    """dost_oncall_deliveries_undelivered{state}: read from the outbox at scrape time."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+
+    def collect(self):
+        family = GaugeMetricFamily(
+            "dost_oncall_deliveries_undelivered",
+            "On-call deliveries not (yet) sent: pending (retrying) or failed after the last attempt.",
+            labels=["state"],
+        )
+        counts = self.outbox.counts()
+        for state in ("pending", "failed"):
+            family.add_metric([state], counts[state])
+        yield family
+
+
+def create_app(settings: Settings | None = None, oncall_config: OncallConfig | None = None) -> FastAPI:
+    """The receiver app. Raises ``OncallConfigError`` for a bad on-call config."""
     settings = settings or get_settings()
-    forwarder = forwarder or LoggingForwarder()
+    config = oncall_config or load_app_oncall_config(settings)
     journal = AlertJournal(settings.receiver_log_file, settings.receiver_history_size)
+    outbox = Outbox(settings.oncall_db_path)
     registry = CollectorRegistry()
     notifications_total = Counter(
         "dost_oncall_notifications",
@@ -175,22 +162,67 @@ def create_app(settings: Settings | None = None, forwarder: Forwarder | None = N
         ["status", "severity"],
         registry=registry,
     )
+    deliveries_total = Counter(
+        "dost_oncall_deliveries",
+        "On-call delivery attempts by outcome: sent, retried (will try again) or failed (gave up).",
+        ["channel", "severity", "result"],
+        registry=registry,
+    )
+    registry.register(_UndeliveredCollector(outbox))
+    senders = ChannelSenders(settings)
+    dispatcher = Dispatcher(
+        outbox, senders, RetryPolicy.from_settings(settings), deliveries_total, settings.oncall_send_timeout_seconds
+    )
 
-    app = FastAPI(title="DOST on-call receiver", version="1")
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(dispatcher.run())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await dispatcher.drain()
+            await senders.aclose()
+            outbox.close()
+
+    app = FastAPI(title="DOST on-call receiver", version="2", lifespan=lifespan)
     app.state.journal = journal
-    app.state.forwarder = forwarder
+    app.state.outbox = outbox
+    app.state.dispatcher = dispatcher
+    app.state.oncall_config = config
 
-    @app.post("/alertmanager")
-    async def alertmanager_webhook(payload: WebhookPayload) -> dict[str, int]:
+    @app.post("/alertmanager", responses={503: {"description": "Not stored; Alertmanager should retry"}})
+    async def alertmanager_webhook(payload: WebhookPayload, request: Request) -> Response:
+        raw = (await request.body()).decode("utf-8")
+        severity, region = notification_route(payload)
+        channel_names = route_channels(config, severity, region)
+        channels = [
+            NewChannel(name, config.channels[name].type, config.channels[name].model_dump()) for name in channel_names
+        ]
+        try:
+            notification_id = outbox.persist(
+                received_at=time.time(),
+                receiver=payload.receiver,
+                status=payload.status,
+                severity=severity or NO_SEVERITY,
+                region=region,
+                summary=sms_text(payload),
+                payload=raw,
+                channels=channels,
+            )
+        except sqlite3.Error:
+            logger.exception("could not store a notification from %s; answering 503 so Alertmanager retries",
+                             payload.receiver)
+            return JSONResponse({"detail": "notification not stored; retry"}, status_code=503)
         alerts = received_alerts(payload, datetime.now(timezone.utc))
         journal.append(alerts)
         for alert in alerts:
             notifications_total.labels(status=alert.status, severity=alert.severity or NO_SEVERITY).inc()
-            try:
-                forwarder.forward(alert)
-            except Exception:  # a broken channel must not make Alertmanager retry the journal
-                logger.exception("forwarding %s for %s failed", alert.alertname, alert.center_id)
-        return {"received": len(alerts)}
+        dispatcher.wake()
+        return JSONResponse({"received": len(alerts), "notification_id": notification_id,
+                             "channels": channel_names})
 
     @app.get("/alerts")
     async def list_alerts() -> list[ReceivedAlert]:

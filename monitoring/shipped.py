@@ -20,6 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from dost_feedback.centers import load_registry
 from dost_feedback.settings import PROJECT_ROOT, Settings
 from monitoring.alertmanager_config import render_alertmanager_config
 from monitoring.profiles import monitoring_profile
@@ -64,7 +65,9 @@ def render_shipped_files() -> dict[Path, str]:
         receiver_targets=[f"{COMPOSE_RECEIVER_HOST}:{settings.receiver_port}"],
     )
     alertmanager_config = render_alertmanager_config(
-        receiver_url=f"http://{COMPOSE_RECEIVER_HOST}:{settings.receiver_port}/alertmanager", profile=profile
+        receiver_url=f"http://{COMPOSE_RECEIVER_HOST}:{settings.receiver_port}/alertmanager",
+        profile=profile,
+        regions=load_registry(settings).regions(),
     )
     return {
         SHIPPED_RULES_FILE: render_rules_yaml(rule_parameters(settings, SHIPPED_PROFILE), SHIPPED_PROFILE),
