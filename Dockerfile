@@ -32,6 +32,7 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONUNBUFFERED=1 \
     DOST_CENTERS_FILE=/app/config/centers.yaml \
     DOST_PLANNED_CENTERS_FILE=/app/config/centers.planned.yaml \
+    DOST_ONCALL_CONFIG_FILE=/app/config/oncall.yaml \
     DOST_STATE_DIR=/var/lib/dost \
     DOST_WEB_HOST=0.0.0.0 \
     DOST_WORKER_METRICS_HOST=0.0.0.0 \

@@ -509,6 +509,7 @@ def stack_up(
             ("Alerts", f"{prometheus.url}/alerts"),
             ("Alertmanager", alertmanager.url),
             ("On-call alerts", f"{receiver_service.url}/alerts  (journal: {settings.receiver_log_file})"),
+            ("On-call sent", f"dost-feedback oncall log  (dev channel: {settings.oncall_dev_outbox_path})"),
             ("Logs", str(stack.logs_dir(settings))),
         ]
         for name, url in rows:
