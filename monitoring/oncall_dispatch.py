@@ -50,13 +50,14 @@ class Dispatcher:
 
     async def run(self) -> None:
         while True:
+            self._wake.clear()  # before reading: a wake() from now on is not lost
+            next_due = None
             try:
                 self.deliver_due()
+                next_due = self.outbox.next_due_at(exclude=set(self._in_flight))
             except Exception:  # the outbox unreadable for a moment must not end the loop
                 logger.exception("reading the on-call outbox failed; retrying")
-            next_due = self.outbox.next_due_at()
             wait = IDLE_POLL_SECONDS if next_due is None else max(0.0, min(IDLE_POLL_SECONDS, next_due - self.clock()))
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=wait if wait > 0 else 0.05)
             except asyncio.TimeoutError:

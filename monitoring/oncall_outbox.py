@@ -143,12 +143,15 @@ class Outbox:
             if r[0] not in exclude
         ][:limit]
 
-    def next_due_at(self) -> float | None:
+    def next_due_at(self, exclude: set[int] = frozenset()) -> float | None:
+        """When the next pending delivery (not in ``exclude``, e.g. in flight) is due."""
         with self._lock:
-            (value,) = self._db.execute(
-                "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending'"
-            ).fetchone()
-        return value
+            rows = self._db.execute(
+                "SELECT id, next_attempt_at FROM deliveries WHERE state = 'pending'"
+                " ORDER BY next_attempt_at LIMIT ?",
+                (len(exclude) + 1,),
+            ).fetchall()
+        return next((at for delivery_id, at in rows if delivery_id not in exclude), None)
 
     def _update(self, delivery_id: int, state: str, attempts: int, next_at: float | None, error: str | None,
                 now: float) -> None:

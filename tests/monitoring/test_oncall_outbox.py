@@ -36,6 +36,7 @@ def test_retry_sent_and_failed_states(tmp_path: Path):
     outbox.mark_sent(first.id, 1, now=101.0)
     outbox.mark_retry(second.id, 1, next_at=110.0, error="gateway 503", now=101.0)
     assert outbox.due(now=105.0) == [] and outbox.next_due_at() == 110.0
+    assert outbox.next_due_at(exclude={second.id}) is None  # in flight: not waited for
     [again] = outbox.due(now=110.0)
     assert again.attempts == 1
     outbox.mark_failed(again.id, 2, error="gateway 503", now=111.0)
