@@ -133,6 +133,10 @@ class Settings(BaseSettings):
     receiver_host: str = "127.0.0.1"
     receiver_port: int = 9097
     grafana_url: str = "http://127.0.0.1:3000"
+    # `dost-feedback dashboards push`: the Grafana folder it uploads into, and how long one
+    # Grafana API request may take before the push gives up with a clear error.
+    grafana_folder: str = "DOST"
+    grafana_api_timeout_seconds: float = Field(10.0, gt=0)
     prometheus_host: str = "127.0.0.1"
     alertmanager_host: str = "127.0.0.1"
     prometheus_binary: str = "prometheus"
