@@ -46,9 +46,12 @@ NETWORK_UID = "dost-network"
 CENTER_UID = "dost-center"
 SENTIMENT_UID = "dost-sentiment"
 PIPELINE_UID = "dost-pipeline"
-# Grafana derives the URL slug from the title: "Center drill-down" -> center-drill-down,
-# the path the alerts link to (monitoring.rules.DASHBOARD_PATH).
+# Grafana derives the URL slug from the title ("Center drill-down" -> center-drill-down):
+# the alerts link to /d/<uid>/<slug> (monitoring.rules.DASHBOARD_PATH), so titles are fixed too.
+NETWORK_TITLE = "Network overview"
 CENTER_TITLE = "Center drill-down"
+SENTIMENT_TITLE = "Comment sentiment"
+PIPELINE_TITLE = "Pipeline health"
 DASHBOARD_TAG = "dost"
 
 # Recording rules for network totals and burn rates (monitoring.rules).
@@ -269,7 +272,7 @@ def network_overview(settings: Settings) -> dict[str, Any]:
                 unit="percentunit", minimum=None, maximum=1, steps=satisfaction_steps(target)), 24, CHART)],
     ]
     return dashboard(
-        NETWORK_UID, "DOST network overview",
+        NETWORK_UID, NETWORK_TITLE,
         "Citizen satisfaction across all DOST centers against each center's target (98.5% unless configured).",
         layout(rows), tags=[DASHBOARD_TAG, "satisfaction"], links=links(), time_from="now-7d",
     )
@@ -425,7 +428,7 @@ def sentiment_dashboard(settings: Settings) -> dict[str, Any]:
         ],
     ]
     return dashboard(
-        SENTIMENT_UID, "DOST comment sentiment",
+        SENTIMENT_UID, SENTIMENT_TITLE,
         "Sentiment of citizens' comments (az/ru/en), per center, and how the sentiment worker keeps up.",
         layout(rows), tags=[DASHBOARD_TAG, "sentiment"], links=links(), time_from="now-24h",
     )
@@ -494,7 +497,7 @@ def pipeline_dashboard(settings: Settings) -> dict[str, Any]:
         ],
     ]
     return dashboard(
-        PIPELINE_UID, "DOST pipeline health",
+        PIPELINE_UID, PIPELINE_TITLE,
         "Web -> Kafka -> stream and sentiment workers: throughput, lag, dead letters, processing time, targets up.",
         layout(rows), tags=[DASHBOARD_TAG, "pipeline"], links=links(), time_from="now-6h", refresh="30s",
     )

@@ -220,3 +220,35 @@ def dashboard_link(title: str, tag: str) -> dict[str, Any]:
 def slug(title: str) -> str:
     """The URL slug Grafana derives from a dashboard title (/d/<uid>/<slug>)."""
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def all_panels(panels: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Panels, with those nested in collapsed rows."""
+    found: list[dict[str, Any]] = []
+    for item in panels:
+        found.append(item)
+        found.extend(all_panels(item.get("panels") or []))
+    return found
+
+
+def dashboard_targets(model: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(panel, target) for every query target in a dashboard."""
+    return [(item, t) for item in all_panels(model.get("panels") or []) for t in item.get("targets") or []]
+
+
+_VARIABLE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)")
+
+
+def substitute_variables(expr: str, values: dict[str, str]) -> str:
+    """``expr`` with Grafana's ``$name``, ``${name}``/``${name:fmt}`` and ``[[name]]`` replaced.
+
+    Raises KeyError naming a variable that ``values`` lacks, so no query runs half-templated.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        name = next(group for group in match.groups() if group)
+        if name not in values:
+            raise KeyError(f"no value for template variable ${name} in {expr!r}")
+        return values[name]
+
+    return _VARIABLE.sub(replace, expr)
