@@ -453,8 +453,8 @@ def stack_up(
         configs = monitoring_local.write_local_configs(
             settings,
             settings.run_dir,
-            worker_targets=[f"{settings.worker_metrics_host}:{port}"
-                            for port in (settings.worker_metrics_port, settings.sentiment_metrics_port)],
+            worker_targets=[f"{settings.worker_metrics_host}:{settings.worker_metrics_port}"],
+            sentiment_targets=[f"{settings.worker_metrics_host}:{settings.sentiment_metrics_port}"],
             web_targets=[f"{settings.web_host}:{settings.web_port}"],
         )
         typer.echo("starting on-call receiver ...")
