@@ -34,12 +34,23 @@ from monitoring.grafana_panels import (
     thresholds,
     timeseries_options,
 )
+from monitoring.prometheus_config import WEB_JOB
 from monitoring.rules import (
+    BURN_RATE_RULES,
+    CENTER_INFO,
+    CENTER_OPEN,
     CENTER_RATINGS,
     CENTER_SATISFACTION_RATIO,
     CENTER_SATISFACTION_TARGET,
     CENTER_WILSON_LOWER,
     CENTER_WILSON_UPPER,
+    NETWORK_BURN_RATE,
+    NETWORK_RATINGS,
+    NETWORK_SATISFACTION_RATIO,
+    SENTIMENT_JOB,
+    SENTIMENT_LAG,
+    WORKER_JOB,
+    WORKER_LAG,
 )
 
 NETWORK_UID = "dost-network"
@@ -54,18 +65,8 @@ SENTIMENT_TITLE = "Comment sentiment"
 PIPELINE_TITLE = "Pipeline health"
 DASHBOARD_TAG = "dost"
 
-# Recording rules for network totals and burn rates (monitoring.rules).
-NETWORK_RATINGS = "dost:network_ratings:sum"
-NETWORK_SATISFACTION = "dost:network_satisfaction:ratio"
-NETWORK_BURN_RATE = "dost:network_burn_rate:ratio"
-# Burn-rate thresholds of the multi-window alerts (SRE Workbook): 14.4 and 6 page, 3 and 1
-# open a ticket. Shown as colored lines on the burn-rate panels.
-BURN_RATE_THRESHOLDS = (1.0, 3.0, 6.0, 14.4)
-
-# Prometheus scrape jobs (monitoring.prometheus_config).
-WORKER_JOB = "dost-worker"
-WEB_JOB = "dost-web"
-SENTIMENT_JOB = "dost-sentiment"
+# Burn-rate thresholds of the multi-window alerts, shown as colored lines (ticket 1, 3; page 6, 14.4).
+BURN_RATE_THRESHOLDS = tuple(sorted({threshold for *_, threshold in BURN_RATE_RULES}))
 
 CENTER = 'center_id="$center_id"'
 QUANTILES = (0.5, 0.95, 0.99)
@@ -172,7 +173,7 @@ def links() -> list[dict[str, Any]]:
 
 def center_table_columns() -> list[tuple[str, str, str]]:
     """(column title, expr, kind) for the network table; kind: ratio, bound, count, info."""
-    columns = [("region", f"max by (center_id, region) (dost_center_info)", "info")]
+    columns = [("region", f"max by (center_id, region) ({CENTER_INFO})", "info")]
     for window in ("24h", "7d"):
         sel = f'{{window="{window}"}}'
         columns += [
@@ -228,9 +229,9 @@ def network_overview(settings: Settings) -> dict[str, Any]:
     rows = [
         [
             (ratio_stat("Network satisfaction (24h)", "Satisfied ÷ all ratings across every center, last 24 hours.",
-                        f'{NETWORK_SATISFACTION}{{window="24h"}}', target), 4, STAT),
+                        f'{NETWORK_SATISFACTION_RATIO}{{window="24h"}}', target), 4, STAT),
             (ratio_stat("Network satisfaction (7d)", "Satisfied ÷ all ratings across every center, last 7 days.",
-                        f'{NETWORK_SATISFACTION}{{window="7d"}}', target), 4, STAT),
+                        f'{NETWORK_SATISFACTION_RATIO}{{window="7d"}}', target), 4, STAT),
             (count_stat("Ratings (24h)", "Ratings counted across the network in the last 24 hours.",
                         [Query(f'{NETWORK_RATINGS}{{window="24h"}}', instant=True)]), 4, STAT),
             (count_stat("Centers below target (24h)",
@@ -261,7 +262,7 @@ def network_overview(settings: Settings) -> dict[str, Any]:
                        "ALERTS"), 24, CHART)],
         [
             (chart("Network satisfaction per window", "Network ratio for each rolling window.",
-                   [Query(NETWORK_SATISFACTION, "{{window}}")], unit="percentunit", minimum=None, maximum=1,
+                   [Query(NETWORK_SATISFACTION_RATIO, "{{window}}")], unit="percentunit", minimum=None, maximum=1,
                    steps=satisfaction_steps(target)), 12, CHART),
             (chart("Error-budget burn rate", "Unsatisfied share ÷ error budget, per alert window. "
                    "Lines: 1 and 3 (ticket), 6 and 14.4 (page).",
@@ -303,7 +304,7 @@ def center_drill_down(settings: Settings) -> dict[str, Any]:
                     Query(f'{CENTER_WILSON_UPPER}{{{CENTER},window="24h"}}', "upper", instant=True)],
                    unit="percentunit", decimals=2, steps=satisfaction_steps(target), options=stat_options()), 4, STAT),
             (panel("stat", "Open now", "Whether the center is within its opening hours (Asia/Baku).",
-                   [Query(f"dost_center_open{{{CENTER}}}", instant=True)],
+                   [Query(f"{CENTER_OPEN}{{{CENTER}}}", instant=True)],
                    mappings=[{"type": "value", "options": {"0": {"text": "closed", "color": "text", "index": 0},
                                                            "1": {"text": "open", "color": "green", "index": 1}}}],
                    options=stat_options(color="value")), 4, STAT),
@@ -369,8 +370,8 @@ def center_drill_down(settings: Settings) -> dict[str, Any]:
         "One DOST center: satisfaction per window against target, Wilson bounds, service groups and comment "
         "sentiment. Alerts link here with ?var-center_id=<center>.",
         layout(rows), tags=[DASHBOARD_TAG, "satisfaction"], links=links(), time_from="now-24h",
-        variables=[query_variable("center_id", "Center", "label_values(dost_center_info, center_id)",
-                                  "Every center in the registry (dost_center_info).")],
+        variables=[query_variable("center_id", "Center", f"label_values({CENTER_INFO}, center_id)",
+                                  "Every center in the registry (the dost_center_info gauge).")],
     )
 
 
@@ -396,7 +397,7 @@ def sentiment_dashboard(settings: Settings) -> dict[str, Any]:
                    [Query('sum(rate(dost_sentiment_events_total{outcome="scored"}[$__rate_interval]))', instant=True)],
                    unit="cps", decimals=2, options=stat_options(color="none", graph="area")), 5, STAT),
             (count_stat("Backlog", "feedback.submitted records the sentiment worker has not read yet.",
-                        [Query("sum(dost_sentiment_consumer_lag_messages)", instant=True)],
+                        [Query(SENTIMENT_LAG, instant=True)],
                         thresholds(("green", None), ("orange", 100), ("red", 1000))), 5, STAT),
             (panel("stat", "Sentiment worker", "Whether Prometheus can scrape the sentiment worker.",
                    [Query(f'up{{job="{SENTIMENT_JOB}"}}', "{{instance}}", instant=True)],
@@ -449,10 +450,10 @@ def pipeline_dashboard(settings: Settings) -> dict[str, Any]:
             up_stat("Web", WEB_JOB),
             up_stat("Sentiment worker", SENTIMENT_JOB),
             (count_stat("Rating lag", "feedback.submitted records the stream workers have not processed.",
-                        [Query("sum(dost_worker_consumer_lag_messages)", instant=True)],
+                        [Query(WORKER_LAG, instant=True)],
                         thresholds(("green", None), ("orange", 100), ("red", 1000))), 4, STAT),
             (count_stat("Sentiment lag", "feedback.submitted records the sentiment worker has not read.",
-                        [Query("sum(dost_sentiment_consumer_lag_messages)", instant=True)],
+                        [Query(SENTIMENT_LAG, instant=True)],
                         thresholds(("green", None), ("orange", 100), ("red", 1000))), 4, STAT),
             (count_stat("Dead letters", "Events sent to feedback.deadletter in the selected time range.",
                         [Query("sum(increase(dost_worker_deadletters_total[$__range]))", instant=True)],
