@@ -72,7 +72,8 @@ def format_report(results: Iterable[PushResult], folder: str, dry_run: bool) -> 
     width = max([len(r.uid) for r in results] + [0])
     lines = [f"{verb[r.change]:<12} {r.uid:<{width}}  {r.title}" for r in results]
     counts = {change: sum(r.change == change for r in results) for change in ("created", "updated", "unchanged")}
-    summary = ", ".join(f"{n} {change}" for change, n in counts.items())
+    planned = {"created": "to create", "updated": "to update", "unchanged": "unchanged"}
+    summary = ", ".join(f"{n} {planned[change] if dry_run else change}" for change, n in counts.items())
     lines.append(f"{len(results)} dashboards in folder {folder!r}: {summary}" + (" (dry run: nothing written)" if dry_run else ""))
     return "\n".join(lines)
 

@@ -17,18 +17,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from dost_feedback import topics
 from dost_feedback.procs import Service, Supervisor, free_port
 from dost_feedback.settings import Settings
-from tests.conftest import wait_for
-import yaml
-
 from monitoring.grafana_files import ALERT_RULES_FILE, DASHBOARDS_DIR
 from monitoring.grafana_panels import dashboard_targets, substitute_variables
 from monitoring.grafana_push import load_dashboards
 from monitoring.local import prometheus_service, write_local_configs
 from monitoring.rules import SATISFACTION_ALERT
+from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(420)]
 
