@@ -23,7 +23,13 @@ from monitoring.grafana_panels import (
     slug,
     substitute_variables,
 )
-from monitoring.rules import DASHBOARD_PATH, SATISFACTION_ALERT, rule_parameters
+from monitoring.rules import (
+    DASHBOARD_PATH,
+    NETWORK_DASHBOARD_PATH,
+    PIPELINE_DASHBOARD_PATH,
+    SATISFACTION_ALERT,
+    rule_parameters,
+)
 from monitoring.shipped import shipped_settings
 
 PROVISIONING = grafana_files.PROVISIONING_DIR
@@ -78,6 +84,11 @@ def test_alerts_link_to_the_center_drill_down_with_its_variable():
     # Every per-center panel filters on the variable (the alert tables and stats included).
     filtered = [t["expr"] for _, t in dashboard_targets(center) if "$center_id" in t["expr"]]
     assert len(filtered) == len(dashboard_targets(center))
+
+
+def test_every_dashboard_path_the_alerts_use_exists():
+    paths = {f"/d/{d['uid']}/{slug(d['title'])}" for d in committed_dashboards().values()}
+    assert {DASHBOARD_PATH, NETWORK_DASHBOARD_PATH, PIPELINE_DASHBOARD_PATH} <= paths
 
 
 def test_network_overview_covers_targets_counts_bounds_alerts_and_burn_rates():
