@@ -53,7 +53,7 @@ WORKDIR /app
 # Named volumes mounted at /var/lib/dost start as a copy of this dost-owned directory.
 USER dost:dost
 
-EXPOSE 8000 9097 9101
+EXPOSE 8000 9097 9101 9103
 
 ENTRYPOINT ["dost-feedback"]
 CMD ["--help"]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import time
 from enum import StrEnum
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from dost_feedback.opening_hours import OpeningHours, parse_opening_hours
 from dost_feedback.settings import Settings, get_settings
 
 CENTER_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -51,10 +51,12 @@ class Center(BaseModel):
     @field_validator("opening_hours")
     @classmethod
     def _valid_hours(cls, hours: str) -> str:
-        opens, _, closes = hours.partition("-")
-        if time.fromisoformat(opens) >= time.fromisoformat(closes):
-            raise ValueError("opening_hours must be 'HH:MM-HH:MM' with opening before closing")
+        parse_opening_hours(hours)  # OpeningHoursError (a ValueError) says what is wrong
         return hours
+
+    @property
+    def hours(self) -> OpeningHours:
+        return parse_opening_hours(self.opening_hours)
 
 
 class RegistryError(ValueError):

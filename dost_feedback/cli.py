@@ -18,12 +18,14 @@ topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 stack_app = typer.Typer(help="The whole local stack.", no_args_is_help=True)
 devices_app = typer.Typer(help="Kiosk tablets and their device tokens.", no_args_is_help=True)
 models_app = typer.Typer(help="The sentiment model: build, report.", no_args_is_help=True)
+dashboards_app = typer.Typer(help="Grafana dashboards (monitoring/grafana/dashboards).", no_args_is_help=True)
 oncall_app = typer.Typer(help="On-call routing: the sent log and the channel config.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 app.add_typer(stack_app, name="stack")
 app.add_typer(devices_app, name="devices")
 app.add_typer(models_app, name="models")
 app.add_typer(oncall_app, name="oncall")
+app.add_typer(dashboards_app, name="dashboards")
 
 
 def _fail(message: str) -> None:
@@ -437,6 +439,36 @@ def visit_completed(
     typer.echo(f"published visit {visit.visit_id} for {center}")
 
 
+@dashboards_app.command("push")
+def dashboards_push(
+    url: Optional[str] = typer.Option(None, help="Grafana base URL (default: the DOST_GRAFANA_URL setting)."),
+    token: str = typer.Option(
+        ..., envvar="DOST_GRAFANA_TOKEN", help="Grafana service-account token (Editor role); or DOST_GRAFANA_TOKEN."
+    ),
+    folder: Optional[str] = typer.Option(None, help="Grafana folder title (default: the DOST_GRAFANA_FOLDER setting, DOST)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; write nothing."),
+) -> None:
+    """Upload the committed dashboards (monitoring/grafana/dashboards/*.json) to Grafana.
+
+    Reports each as created, updated or unchanged. Exit status 1 with a one-line error when
+    Grafana is unreachable or refuses the token.
+    """
+    from monitoring.grafana_files import DASHBOARDS_DIR
+    from monitoring.grafana_push import GrafanaPushError, format_report, load_dashboards, push_dashboards
+
+    settings = get_settings()
+    url = url or settings.grafana_url
+    folder = folder or settings.grafana_folder
+    try:
+        results = push_dashboards(
+            url, token, load_dashboards(DASHBOARDS_DIR), folder,
+            dry_run=dry_run, timeout=settings.grafana_api_timeout_seconds,
+        )
+    except GrafanaPushError as error:
+        _fail(str(error))
+    typer.echo(format_report(results, folder, dry_run))
+
+
 @stack_app.command("up")
 def stack_up(
     rate: float = typer.Option(20.0, min=0.1, help="Simulated ratings per second."),
@@ -475,8 +507,8 @@ def stack_up(
         configs = monitoring_local.write_local_configs(
             settings,
             settings.run_dir,
-            worker_targets=[f"{settings.worker_metrics_host}:{port}"
-                            for port in (settings.worker_metrics_port, settings.sentiment_metrics_port)],
+            worker_targets=[f"{settings.worker_metrics_host}:{settings.worker_metrics_port}"],
+            sentiment_targets=[f"{settings.worker_metrics_host}:{settings.sentiment_metrics_port}"],
             web_targets=[f"{settings.web_host}:{settings.web_port}"],
         )
         typer.echo("starting on-call receiver ...")

@@ -130,14 +130,35 @@ class Settings(BaseSettings):
     planned_centers_file: Path = PROJECT_ROOT / "config" / "centers.planned.yaml"
     include_planned_centers: bool = False
     default_target: float = Field(0.985, gt=0, lt=1)
+    # The time zone of the registry's opening_hours (an IANA name); the worker's
+    # dost_center_open gauge and CenterNoRatingsWhileOpen use it.
+    centers_timezone: str = "Asia/Baku"
 
     # --- Monitoring ----------------------------------------------------------------
     alert_min_ratings: int = Field(30, ge=1)
+    # NetworkSatisfactionBudgetBurn (the error budget is 1 - default_target): a burn-rate
+    # alert needs at least this many ratings network-wide in its long window, so a nearly
+    # empty network (3 ratings at night, one unhappy: burn 22x) never pages. With 100
+    # ratings and a true unsatisfied share at budget (1.5%), the page's 21.6% needs 22
+    # unhappy ratings: probability below 1e-15 (docs/operations.md).
+    alert_burn_min_ratings: int = Field(100, ge=1)
+    # DostConsumerLagGrowing: the rating workers' total lag (records) above this ...
+    alert_consumer_lag_messages: int = Field(1000, ge=1)
+    # DostSentimentBacklog: the sentiment worker's total lag (records) above this ...
+    alert_sentiment_backlog_messages: int = Field(500, ge=1)
+    # CenterNoRatingsWhileOpen: a silent open center alerts only when its usual volume
+    # would have brought at least this many ratings in the lookback; P(0 | Poisson(10))
+    # = 4.5e-5, so quiet hours of a small center are never mistaken for an outage.
+    alert_no_ratings_min_expected: float = Field(10.0, gt=0)
     prometheus_port: int = 9090
     alertmanager_port: int = 9093
     receiver_host: str = "127.0.0.1"
     receiver_port: int = 9097
     grafana_url: str = "http://127.0.0.1:3000"
+    # `dost-feedback dashboards push`: the Grafana folder it uploads into, and how long one
+    # Grafana API request may take before the push gives up with a clear error.
+    grafana_folder: str = "DOST"
+    grafana_api_timeout_seconds: float = Field(10.0, gt=0)
     prometheus_host: str = "127.0.0.1"
     alertmanager_host: str = "127.0.0.1"
     prometheus_binary: str = "prometheus"
@@ -155,6 +176,16 @@ class Settings(BaseSettings):
     alert_warning_for_prod: PrometheusDuration = "30m"
     alert_page_for_prod: PrometheusDuration = "10m"
     alert_worker_down_for_prod: PrometheusDuration = "2m"
+    # Burn-rate pages need little `for:` (the 5m/30m short windows already confirm);
+    # tickets wait out a few evaluations.
+    alert_burn_page_for_prod: PrometheusDuration = "2m"
+    alert_burn_ticket_for_prod: PrometheusDuration = "15m"
+    alert_lag_growth_window_prod: PrometheusDuration = "10m"  # lag "growing": deriv over this
+    alert_consumer_lag_for_prod: PrometheusDuration = "10m"
+    alert_deadletter_window_prod: PrometheusDuration = "15m"  # new dead letters within this
+    alert_sentiment_backlog_for_prod: PrometheusDuration = "15m"
+    alert_no_ratings_lookback_prod: PrometheusDuration = "2h"  # silent for this long ...
+    alert_no_ratings_for_prod: PrometheusDuration = "15m"
     prometheus_scrape_interval_prod: PrometheusDuration = "15s"
     prometheus_evaluation_interval_prod: PrometheusDuration = "1m"
     alertmanager_group_wait_prod: PrometheusDuration = "30s"
@@ -164,6 +195,14 @@ class Settings(BaseSettings):
     alert_warning_for_dev: PrometheusDuration = "6s"
     alert_page_for_dev: PrometheusDuration = "6s"
     alert_worker_down_for_dev: PrometheusDuration = "6s"
+    alert_burn_page_for_dev: PrometheusDuration = "6s"
+    alert_burn_ticket_for_dev: PrometheusDuration = "6s"
+    alert_lag_growth_window_dev: PrometheusDuration = "20s"
+    alert_consumer_lag_for_dev: PrometheusDuration = "6s"
+    alert_deadletter_window_dev: PrometheusDuration = "30s"
+    alert_sentiment_backlog_for_dev: PrometheusDuration = "6s"
+    alert_no_ratings_lookback_dev: PrometheusDuration = "1m"
+    alert_no_ratings_for_dev: PrometheusDuration = "6s"
     prometheus_scrape_interval_dev: PrometheusDuration = "2s"
     prometheus_evaluation_interval_dev: PrometheusDuration = "2s"
     alertmanager_group_wait_dev: PrometheusDuration = "1s"

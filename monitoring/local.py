@@ -11,6 +11,7 @@ Writing configs (no processes)::
         *,
         worker_targets: Sequence[str],            # "host:port" of each stream worker's /metrics
         web_targets: Sequence[str] = (),          # "host:port" of feedback_web
+        sentiment_targets: Sequence[str] = (),    # "host:port" of the sentiment worker's /metrics
         alertmanager_target: str | None = None,   # default settings.alertmanager_host:alertmanager_port
         receiver_url: str | None = None,          # default http://receiver_host:receiver_port/alertmanager
         profile: "dev" | "prod" | None = None,    # default settings.profile
@@ -92,6 +93,7 @@ def write_local_configs(
     *,
     worker_targets: Sequence[str],
     web_targets: Sequence[str] = (),
+    sentiment_targets: Sequence[str] = (),
     alertmanager_target: str | None = None,
     receiver_url: str | None = None,
     profile: ProfileName | None = None,
@@ -114,6 +116,7 @@ def write_local_configs(
     prometheus_config = render_prometheus_config(
         worker_targets=worker_targets,
         web_targets=web_targets,
+        sentiment_targets=sentiment_targets,
         alertmanager_target=alertmanager_target or f"{settings.alertmanager_host}:{settings.alertmanager_port}",
         rule_files=[str(rules_file)],
         scrape_interval=timings.scrape_interval,

@@ -40,7 +40,15 @@ class MonitoringProfile:
     name: ProfileName
     warning_for: str  # `for:` of CenterSatisfactionBelowTarget{severity="warning"}
     page_for: str  # `for:` of CenterSatisfactionBelowTarget{severity="page"}
-    worker_down_for: str  # `for:` of DostWorkerDown
+    worker_down_for: str  # `for:` of DostWorkerDown and DostSentimentWorkerDown
+    burn_page_for: str  # `for:` of NetworkSatisfactionBudgetBurn{severity="page"}
+    burn_ticket_for: str  # ... and {severity="ticket"}
+    lag_growth_window: str  # DostConsumerLagGrowing: growth measured over this range
+    consumer_lag_for: str
+    deadletter_window: str  # DostDeadLettersAppearing: dead letters within this range
+    sentiment_backlog_for: str
+    no_ratings_lookback: str  # CenterNoRatingsWhileOpen: no ratings within this range
+    no_ratings_for: str
     scrape_interval: str
     evaluation_interval: str
     group_wait: str  # Alertmanager route timings
@@ -64,6 +72,14 @@ def monitoring_profile(settings: Settings, name: ProfileName | None = None) -> M
         warning_for=knob("alert_warning_for"),
         page_for=knob("alert_page_for"),
         worker_down_for=knob("alert_worker_down_for"),
+        burn_page_for=knob("alert_burn_page_for"),
+        burn_ticket_for=knob("alert_burn_ticket_for"),
+        lag_growth_window=knob("alert_lag_growth_window"),
+        consumer_lag_for=knob("alert_consumer_lag_for"),
+        deadletter_window=knob("alert_deadletter_window"),
+        sentiment_backlog_for=knob("alert_sentiment_backlog_for"),
+        no_ratings_lookback=knob("alert_no_ratings_lookback"),
+        no_ratings_for=knob("alert_no_ratings_for"),
         scrape_interval=knob("prometheus_scrape_interval"),
         evaluation_interval=knob("prometheus_evaluation_interval"),
         group_wait=knob("alertmanager_group_wait"),

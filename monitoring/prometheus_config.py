@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from monitoring.rules import WORKER_JOB
+from monitoring.rules import SENTIMENT_JOB, WORKER_JOB
 
 WEB_JOB = "dost-web"
 RECEIVER_JOB = "dost-oncall-receiver"
@@ -22,6 +22,7 @@ def render_prometheus_config(
     scrape_interval: str,
     evaluation_interval: str,
     receiver_targets: Sequence[str] = (),
+    sentiment_targets: Sequence[str] = (),
 ) -> dict[str, Any]:
     """prometheus.yml as a dict.
 
@@ -30,6 +31,8 @@ def render_prometheus_config(
     against the directory of the written prometheus.yml.
     """
     scrape_configs = [_scrape_job(WORKER_JOB, worker_targets)]
+    if sentiment_targets:
+        scrape_configs.append(_scrape_job(SENTIMENT_JOB, sentiment_targets))
     if web_targets:
         scrape_configs.append(_scrape_job(WEB_JOB, web_targets))
     if receiver_targets:

@@ -38,6 +38,7 @@ SHIPPED_PROFILE = "prod"
 # docker-compose service hostnames.
 COMPOSE_WORKER_HOSTS = ("worker-1", "worker-2")
 COMPOSE_WEB_HOST = "web"
+COMPOSE_SENTIMENT_HOST = "sentiment-worker"
 COMPOSE_ALERTMANAGER_HOST = "alertmanager"
 COMPOSE_RECEIVER_HOST = "receiver"
 
@@ -58,6 +59,7 @@ def render_shipped_files() -> dict[Path, str]:
     prometheus_config = render_prometheus_config(
         worker_targets=[f"{host}:{settings.worker_metrics_port}" for host in COMPOSE_WORKER_HOSTS],
         web_targets=[f"{COMPOSE_WEB_HOST}:{settings.web_port}"],
+        sentiment_targets=[f"{COMPOSE_SENTIMENT_HOST}:{settings.sentiment_metrics_port}"],
         alertmanager_target=f"{COMPOSE_ALERTMANAGER_HOST}:{settings.alertmanager_port}",
         rule_files=["rules/*.rules.yml"],
         scrape_interval=profile.scrape_interval,

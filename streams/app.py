@@ -19,8 +19,10 @@ import faust
 from dost_feedback import topics
 from dost_feedback.centers import CenterRegistry
 from dost_feedback.events import utc_now
+from dost_feedback.opening_hours import is_open, load_timezone
 from dost_feedback.settings import Settings
 from streams import metrics
+from streams.consumer_lag import LagGauge, lags
 from streams.partitioning import centers_in_partitions, partition_for_center
 from streams.scoring import (
     ALL_GROUPS,
@@ -32,7 +34,7 @@ from streams.scoring import (
     window_tallies,
 )
 from streams.state import CenterDayStore
-from streams.validation import Rejection, check_timeliness, deadletter_record, validate_record
+from streams.validation import REJECTION_REASONS, Rejection, check_timeliness, deadletter_record, validate_record
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,14 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
     store = CenterDayStore(table, settings.topic_partitions)
     known_centers = set(registry.ids())
     targets = registry.targets()
+    centers = registry.by_id()
+    hours = {center_id: center.hours for center_id, center in centers.items()}
+    zone = load_timezone(settings.centers_timezone)
     changed_centers: set[str] = set()  # centers whose windows need recomputing
     last_offsets: dict[faust.types.TP, int] = {}
+    lag_gauge = LagGauge(metrics.CONSUMER_LAG)
+    for reason in REJECTION_REASONS:  # exported as 0 from the start (see REJECTION_REASONS)
+        metrics.DEADLETTERS_TOTAL.labels(reason)
     # Highest received_at seen per partition: the clock that ages de-duplication ids.
     received_watermarks: dict[int, float] = {}
     last_prune = 0.0
@@ -162,13 +170,14 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
             metrics.SatisfactionSnapshot(
                 windows={c: windows_by_center[c] for c in owned_centers if c in windows_by_center},
                 targets={c: targets[c] for c in owned_centers},
+                info={c: (centers[c].region, centers[c].kind.value) for c in owned_centers},
+                open={c: is_open(hours[c], datetime.fromtimestamp(now, timezone.utc), zone) for c in owned_centers},
+                open_hours_per_week={c: hours[c].hours_per_week for c in owned_centers},
             )
         )
-        for tp, offset in last_offsets.items():
-            if tp.partition in owned:
-                highwater = app.consumer.highwater(tp)
-                if highwater is not None:
-                    metrics.CONSUMER_LAG.labels(str(tp.partition)).set(max(highwater - offset - 1, 0))
+        by_partition = {tp.partition: tp for tp in last_offsets}
+        lag_gauge.update(lags({tp.partition: offset for tp, offset in last_offsets.items()}, owned,
+                              lambda partition: app.consumer.highwater(by_partition[partition])))
         # center.satisfaction carries a center's windows whenever they change, at most once a refresh.
         for center_id in computed:
             state = {

@@ -58,6 +58,9 @@ class SatisfactionSnapshot:
     # center -> service group (ALL_GROUPS for the whole center) -> window -> tally
     windows: Mapping[str, Mapping[str, Mapping[str, Tally]]] = field(default_factory=dict)
     targets: Mapping[str, float] = field(default_factory=dict)  # center -> target
+    info: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # center -> (region, kind)
+    open: Mapping[str, bool] = field(default_factory=dict)  # center -> within its opening hours now
+    open_hours_per_week: Mapping[str, float] = field(default_factory=dict)  # center -> from the registry
 
 
 class SatisfactionCollector(Collector):
@@ -113,4 +116,26 @@ class SatisfactionCollector(Collector):
                         families[2].add_metric(labels, tally.satisfaction_ratio)
         for center_id, value in sorted(snapshot.targets.items()):
             target.add_metric([center_id], value)
-        yield from (ratio, ratings, satisfied, target, group_ratio, group_ratings, group_satisfied)
+        # Info-style gauges: alerts join on them to add the region, and
+        # CenterNoRatingsWhileOpen needs to know that a center is open.
+        info = GaugeMetricFamily(
+            "dost_center_info", "A registry center this worker owns (always 1).", labels=["center_id", "region", "kind"]
+        )
+        for center_id, (region, kind) in sorted(snapshot.info.items()):
+            info.add_metric([center_id, region, kind], 1)
+        is_open = GaugeMetricFamily(
+            "dost_center_open",
+            "1 while the center is within its opening hours (registry, local time), else 0.",
+            labels=["center_id"],
+        )
+        for center_id, value in sorted(snapshot.open.items()):
+            is_open.add_metric([center_id], 1 if value else 0)
+        weekly = GaugeMetricFamily(
+            "dost_center_open_hours_per_week",
+            "Hours a week the center is open (registry): ratings per open hour = 7d ratings / this.",
+            labels=["center_id"],
+        )
+        for center_id, value in sorted(snapshot.open_hours_per_week.items()):
+            weekly.add_metric([center_id], value)
+        yield from (ratio, ratings, satisfied, target, group_ratio, group_ratings, group_satisfied,
+                    info, is_open, weekly)

@@ -29,6 +29,7 @@ from dost_feedback.events import FeedbackSubmitted, utc_now
 from dost_feedback.settings import Settings
 from models.sentiment import Sentiment, SentimentModel
 from streams import sentiment_metrics as metrics
+from streams.consumer_lag import LagGauge, lags
 from streams.validation import validate_record
 
 log = logging.getLogger(__name__)
@@ -87,12 +88,17 @@ def register_sentiment_agent(app: faust.App, settings: Settings, model_factory: 
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentiment-model")
     model = model_factory()
     recent = RecentIds()
+    last_offsets: dict[faust.types.TP, int] = {}  # the last record taken, per partition
+    lag_gauge = LagGauge(metrics.SENTIMENT_CONSUMER_LAG)
 
     @app.agent(submitted_topic, name="score_comments")
     async def score_comments(stream):
         loop = asyncio.get_running_loop()
-        async for values in stream.take(settings.sentiment_batch_size, within=settings.sentiment_batch_within_seconds):
-            events, outcomes = comments_to_score(values, known_centers, recent)
+        batches = stream.take_events(settings.sentiment_batch_size, within=settings.sentiment_batch_within_seconds)
+        async for taken in batches:
+            for event in taken:
+                last_offsets[event.message.tp] = event.message.offset
+            events, outcomes = comments_to_score([e.value for e in taken], known_centers, recent)
             for outcome, count in outcomes.items():
                 if count:
                     metrics.SENTIMENT_EVENTS_TOTAL.labels(outcome).inc(count)
@@ -111,3 +117,11 @@ def register_sentiment_agent(app: faust.App, settings: Settings, model_factory: 
                 await scored_topic.send(key=event.center_id.encode(),
                                         value=json.dumps(scored_record(event, sentiment)).encode())
                 metrics.COMMENT_SENTIMENT_TOTAL.labels(event.center_id, sentiment.label).inc()
+
+    @app.timer(interval=settings.metrics_refresh_seconds)
+    async def report_lag():
+        # The same lag as the rating worker's (streams/consumer_lag.py), for this group.
+        owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.FEEDBACK_SUBMITTED}
+        by_partition = {tp.partition: tp for tp in last_offsets}
+        lag_gauge.update(lags({tp.partition: offset for tp, offset in last_offsets.items()}, owned,
+                              lambda partition: app.consumer.highwater(by_partition[partition])))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 COMMENT_SENTIMENT_TOTAL = Counter(
     "dost_comment_sentiment_total",
@@ -24,4 +24,9 @@ SENTIMENT_BATCH_COMMENTS = Histogram(
     "dost_sentiment_batch_comments",
     "Comments per scored batch.",
     buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
+SENTIMENT_CONSUMER_LAG = Gauge(
+    "dost_sentiment_consumer_lag_messages",
+    "Records in feedback.submitted not yet taken by the sentiment agent, per owned partition.",
+    ["partition"],
 )

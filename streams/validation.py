@@ -11,6 +11,11 @@ from pydantic import ValidationError
 from dost_feedback.events import FeedbackSubmitted
 
 
+# Every Rejection.reason below. The worker starts each reason's dead-letter counter at 0,
+# so the first dead letter is an increase Prometheus can see (DostDeadLettersAppearing).
+REJECTION_REASONS = ("empty", "not_json", "invalid_schema", "unknown_center", "too_late", "in_future")
+
+
 @dataclass(frozen=True)
 class Rejection:
     reason: str  # low-cardinality: a metric label and the dead letter's "reason"

@@ -160,6 +160,7 @@ def monitoring_configs(services_settings: Settings):
         s.run_dir,
         worker_targets=[f"{s.worker_metrics_host}:{s.worker_metrics_port}"],
         web_targets=[f"{s.web_host}:{s.web_port}"],
+        sentiment_targets=[f"{s.worker_metrics_host}:{s.sentiment_metrics_port}"],
     )
 
 

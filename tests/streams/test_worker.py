@@ -142,6 +142,27 @@ def test_service_group_windows_are_exported(worker, producer):
                         window="7d") >= 1
 
 
+def test_registry_gauges_give_region_kind_and_opening_hours(worker, services_settings):
+    from dost_feedback.centers import load_registry
+    from dost_feedback.opening_hours import is_open, load_timezone
+
+    registry = load_registry(services_settings)
+    zone = load_timezone(services_settings.centers_timezone)
+    text = httpx.get(worker.url).text
+    for center in registry.centers:
+        assert metric_value(text, "dost_center_info", center_id=center.center_id, region=center.region,
+                            kind=center.kind.value) == 1, center.center_id
+        assert metric_value(text, "dost_center_open_hours_per_week", center_id=center.center_id) == (
+            center.hours.hours_per_week
+        )
+        # The gauge was set at the last refresh (1 s ago): compare with "now" unless at a boundary.
+        expected = {is_open(center.hours, datetime.now(timezone.utc) - timedelta(seconds=s), zone) for s in (0, 3)}
+        if len(expected) == 1:
+            assert metric_value(text, "dost_center_open", center_id=center.center_id) == float(expected.pop())
+    # Every reason's dead-letter counter exists from the start, so the first one is an increase.
+    assert metric_value(text, "dost_worker_deadletters_total", reason="empty") == 0  # no test sends one
+
+
 def test_center_satisfaction_topic_carries_the_windows(worker, producer, services_settings):
     center = "karabakh-barda"
     send(producer, center, rating_event(center, 5, datetime.now(timezone.utc)))

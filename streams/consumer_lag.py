@@ -1,0 +1,51 @@
+"""Consumer lag per partition, shared by the rating worker and the sentiment worker.
+
+Lag is the number of records in a partition after the last one the agent took:
+``highwater - last_offset - 1`` (the high watermark is the offset the *next* record will
+get). Only partitions the process actively owns are reported; a partition that moved to
+another worker on a rebalance is removed from the gauge, so a stale lag never lingers
+(and never sums twice across workers).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+from prometheus_client import Gauge
+
+
+def partition_lag(highwater: int, last_offset: int) -> int:
+    """Records not yet taken, given the high watermark and the offset of the last record taken."""
+    return max(highwater - last_offset - 1, 0)
+
+
+def lags(
+    last_offsets: Mapping[int, int], owned: Iterable[int], highwater: Callable[[int], int | None]
+) -> dict[int, int]:
+    """partition -> lag for every owned partition that the agent has read from and whose
+    high watermark is known (a partition not read since start-up has no last offset: its
+    committed position is the consumer's business, and reporting it as 0 would hide nothing
+    useful while reporting it from offset 0 would be wrong)."""
+    result = {}
+    for partition in owned:
+        if partition not in last_offsets:
+            continue
+        mark = highwater(partition)
+        if mark is not None:
+            result[partition] = partition_lag(mark, last_offsets[partition])
+    return result
+
+
+class LagGauge:
+    """Sets a ``{partition}`` gauge to the given lags and removes partitions no longer owned."""
+
+    def __init__(self, gauge: Gauge) -> None:
+        self.gauge = gauge
+        self.partitions: set[int] = set()
+
+    def update(self, current: Mapping[int, int]) -> None:
+        for partition, lag in current.items():
+            self.gauge.labels(str(partition)).set(lag)
+        for partition in self.partitions - set(current):
+            self.gauge.remove(str(partition))
+        self.partitions = set(current)
