@@ -175,7 +175,9 @@ class Settings(BaseSettings):
     alert_consumer_lag_for_prod: PrometheusDuration = "10m"
     alert_deadletter_window_prod: PrometheusDuration = "15m"  # new dead letters within this
     alert_sentiment_backlog_for_prod: PrometheusDuration = "15m"
-    alert_no_ratings_lookback_prod: PrometheusDuration = "2h"  # silent for this long ...
+    # CenterNoRatingsWhileOpen looks for silence over each of these ranges (short ones catch
+    # busy centers fast, long ones let small centers build up enough expected ratings).
+    alert_no_ratings_lookbacks_prod: tuple[PrometheusDuration, ...] = ("1h", "3h", "8h")
     alert_no_ratings_for_prod: PrometheusDuration = "15m"
     prometheus_scrape_interval_prod: PrometheusDuration = "15s"
     prometheus_evaluation_interval_prod: PrometheusDuration = "1m"
@@ -192,7 +194,7 @@ class Settings(BaseSettings):
     alert_consumer_lag_for_dev: PrometheusDuration = "6s"
     alert_deadletter_window_dev: PrometheusDuration = "30s"
     alert_sentiment_backlog_for_dev: PrometheusDuration = "6s"
-    alert_no_ratings_lookback_dev: PrometheusDuration = "1m"
+    alert_no_ratings_lookbacks_dev: tuple[PrometheusDuration, ...] = ("30s", "1m")
     alert_no_ratings_for_dev: PrometheusDuration = "6s"
     prometheus_scrape_interval_dev: PrometheusDuration = "2s"
     prometheus_evaluation_interval_dev: PrometheusDuration = "2s"
