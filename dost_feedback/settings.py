@@ -139,8 +139,9 @@ class Settings(BaseSettings):
     # NetworkSatisfactionBudgetBurn (the error budget is 1 - default_target): a burn-rate
     # alert needs at least this many ratings network-wide in its long window, so a nearly
     # empty network (3 ratings at night, one unhappy: burn 22x) never pages. With 100
-    # ratings and a true unsatisfied share at budget (1.5%), the page's 21.6% needs 22
-    # unhappy ratings: probability below 1e-15 (docs/operations.md).
+    # ratings and a true unsatisfied share exactly at budget (1.5%), noise alone crosses
+    # a page threshold with probability 2.9e-6 (6x) or 1.8e-19 (14.4x); with 3 ratings,
+    # 4.4% (docs/operations.md#network-budget-burn-page).
     alert_burn_min_ratings: int = Field(100, ge=1)
     # DostConsumerLagGrowing: the rating workers' total lag (records) above this ...
     alert_consumer_lag_messages: int = Field(1000, ge=1)
@@ -184,7 +185,9 @@ class Settings(BaseSettings):
     alert_consumer_lag_for_prod: PrometheusDuration = "10m"
     alert_deadletter_window_prod: PrometheusDuration = "15m"  # new dead letters within this
     alert_sentiment_backlog_for_prod: PrometheusDuration = "15m"
-    alert_no_ratings_lookback_prod: PrometheusDuration = "2h"  # silent for this long ...
+    # CenterNoRatingsWhileOpen looks for silence over each of these ranges (short ones catch
+    # busy centers fast, long ones let small centers build up enough expected ratings).
+    alert_no_ratings_lookbacks_prod: tuple[PrometheusDuration, ...] = ("1h", "3h", "8h")
     alert_no_ratings_for_prod: PrometheusDuration = "15m"
     prometheus_scrape_interval_prod: PrometheusDuration = "15s"
     prometheus_evaluation_interval_prod: PrometheusDuration = "1m"
@@ -201,7 +204,7 @@ class Settings(BaseSettings):
     alert_consumer_lag_for_dev: PrometheusDuration = "6s"
     alert_deadletter_window_dev: PrometheusDuration = "30s"
     alert_sentiment_backlog_for_dev: PrometheusDuration = "6s"
-    alert_no_ratings_lookback_dev: PrometheusDuration = "1m"
+    alert_no_ratings_lookbacks_dev: tuple[PrometheusDuration, ...] = ("30s", "1m")
     alert_no_ratings_for_dev: PrometheusDuration = "6s"
     prometheus_scrape_interval_dev: PrometheusDuration = "2s"
     prometheus_evaluation_interval_dev: PrometheusDuration = "2s"

@@ -47,7 +47,7 @@ class MonitoringProfile:
     consumer_lag_for: str
     deadletter_window: str  # DostDeadLettersAppearing: dead letters within this range
     sentiment_backlog_for: str
-    no_ratings_lookback: str  # CenterNoRatingsWhileOpen: no ratings within this range
+    no_ratings_lookbacks: tuple[str, ...]  # CenterNoRatingsWhileOpen: silence checked over each
     no_ratings_for: str
     scrape_interval: str
     evaluation_interval: str
@@ -78,7 +78,7 @@ def monitoring_profile(settings: Settings, name: ProfileName | None = None) -> M
         consumer_lag_for=knob("alert_consumer_lag_for"),
         deadletter_window=knob("alert_deadletter_window"),
         sentiment_backlog_for=knob("alert_sentiment_backlog_for"),
-        no_ratings_lookback=knob("alert_no_ratings_lookback"),
+        no_ratings_lookbacks=tuple(knob("alert_no_ratings_lookbacks")),
         no_ratings_for=knob("alert_no_ratings_for"),
         scrape_interval=knob("prometheus_scrape_interval"),
         evaluation_interval=knob("prometheus_evaluation_interval"),

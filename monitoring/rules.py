@@ -1,9 +1,10 @@
-"""Prometheus recording and alerting rules for center satisfaction, rendered from parameters.
+"""Prometheus recording and alerting rules, rendered from parameters.
 
 Everything here is pure: parameters in, a rule-file document (a dict) or its YAML out.
 The committed ``monitoring/prometheus/rules/satisfaction.rules.yml`` is this module's
 "prod" output (``python -m monitoring.shipped`` writes it; a test checks for drift), and
-``monitoring.local`` writes the "dev" output for local stacks and tests.
+``monitoring.local`` writes the "dev" output for local stacks and tests. The promtool
+unit tests are in ``monitoring/prometheus/tests/``; the runbook is docs/operations.md.
 
 Recording rules (labels ``center_id``, ``window``; the target only ``center_id``):
 
@@ -13,14 +14,27 @@ Recording rules (labels ``center_id``, ``window``; the target only ``center_id``
   center and window and the alert joins below stay one-to-one.
 - ``dost:center_satisfaction_wilson_upper:ratio`` / ``..._wilson_lower:ratio``: the 95% Wilson
   score interval of satisfied / ratings (see ``monitoring.wilson``).
+- ``dost:center_info:max``, ``dost:center_open:max``, ``dost:center_ratings_per_open_hour:7d``,
+  ``dost:center_silent_expected_ratings:max``: registry info, opening hours, usual volume
+  and the evidence of a silent open center.
+- ``dost:network_{ratings,satisfied}:sum`` / ``dost:network_satisfaction:ratio{window}``:
+  network totals from the center gauges.
+- ``dost:network_ratings:increase`` / ``dost:network_burn_rate:ratio{window}`` (5m ... 3d):
+  from ``dost_feedback_ratings_total``; burn rate = unsatisfied share / error budget.
+- ``dost:worker_consumer_lag:sum``, ``dost:sentiment_consumer_lag:sum``.
 
-Alerts:
+Alerts (all with ``severity``, ``summary``, ``description``, ``dashboard_url``, ``runbook_url``;
+center alerts add ``center_id`` and ``region``):
 
 - ``CenterSatisfactionBelowTarget{severity="warning"}``: the 24h ratio is below the
   center's target, with at least ``min_ratings`` ratings in the window.
 - ``CenterSatisfactionBelowTarget{severity="page"}``: in the 24h or 7d window (label
   ``window``), at least ``min_ratings`` ratings and the Wilson upper bound below target.
-- ``DostWorkerDown{severity="warning"}``: a stream worker instance is not being scraped.
+- ``NetworkSatisfactionBudgetBurn{severity="page"|"ticket", burn_window}``: SRE Workbook
+  multi-window, multi-burn-rate alerts, guarded by a minimum network volume.
+- ``CenterNoRatingsWhileOpen``: an open center silent for longer than chance explains.
+- ``DostWorkerDown``, ``DostSentimentWorkerDown``, ``DostConsumerLagGrowing``,
+  ``DostDeadLettersAppearing``, ``DostSentimentBacklog``: pipeline health.
 """
 
 from __future__ import annotations
@@ -77,6 +91,7 @@ CENTER_WILSON_LOWER = "dost:center_satisfaction_wilson_lower:ratio"
 CENTER_INFO = "dost:center_info:max"  # {center_id, region, kind}
 CENTER_OPEN = "dost:center_open:max"
 CENTER_RATINGS_PER_OPEN_HOUR = "dost:center_ratings_per_open_hour:7d"
+CENTER_SILENT_EXPECTED = "dost:center_silent_expected_ratings:max"
 NETWORK_RATINGS = "dost:network_ratings:sum"  # {window}, from the center gauges
 NETWORK_SATISFIED = "dost:network_satisfied:sum"
 NETWORK_SATISFACTION_RATIO = "dost:network_satisfaction:ratio"
@@ -127,7 +142,7 @@ class RuleParameters:
     sentiment_backlog_messages: int = 500
     sentiment_backlog_for: str = "15m"
     no_ratings_min_expected: float = 10.0
-    no_ratings_lookback: str = "2h"
+    no_ratings_lookbacks: tuple[str, ...] = ("1h", "3h", "8h")
     no_ratings_for: str = "15m"
     evaluation_interval: str = "1m"  # rule evaluation step: sum_over_time of a recorded 0/1 -> time
 
@@ -155,7 +170,7 @@ def rule_parameters(
         sentiment_backlog_messages=settings.alert_sentiment_backlog_messages,
         sentiment_backlog_for=timings.sentiment_backlog_for,
         no_ratings_min_expected=settings.alert_no_ratings_min_expected,
-        no_ratings_lookback=timings.no_ratings_lookback,
+        no_ratings_lookbacks=timings.no_ratings_lookbacks,
         no_ratings_for=timings.no_ratings_for,
         evaluation_interval=timings.evaluation_interval,
     )
@@ -423,47 +438,62 @@ def _dashboard(params: RuleParameters, path: str) -> str:
 
 
 def _scalar_value(expr: str, value_format: str) -> str:
-    """Go template: the value of a label-free PromQL ``expr``, formatted."""
-    return f"{{{{ with query `{expr}` }}}}{{{{ . | first | value | {value_format} }}}}{{{{ end }}}}"
+    """Go template: the value of a label-free PromQL ``expr``, formatted ("n/a" when absent)."""
+    return f"{{{{ with query `{expr}` }}}}{{{{ . | first | value | {value_format} }}}}{{{{ else }}}}n/a{{{{ end }}}}"
 
 
 def _format_number(value: float) -> str:
     return f"{value:g}"
 
 
-def no_ratings_alert(params: RuleParameters) -> dict[str, Any]:
-    lookback = params.no_ratings_lookback
+def silent_expected_rule(params: RuleParameters) -> dict[str, Any]:
+    """How many ratings the center would usually have had during its current silence.
+
+    For each lookback L: if not one rating arrived in L (the current-hour count stayed 0
+    throughout L), the expected number is the center's ratings per open hour times the
+    hours it was open in L. The record is the largest over the silent lookbacks: the
+    strongest evidence. Absent when the center had a rating in even the shortest lookback.
+    """
     step_hours = duration_seconds(params.evaluation_interval) / 3600
-    expected = (
-        f"# ratings this center usually gets in the open part of the lookback ...\n"
-        f"  {CENTER_RATINGS_PER_OPEN_HOUR}\n"
-        f"* on (center_id)\n"
-        # CENTER_OPEN is recorded once per evaluation: samples x step = hours open. A gap in
-        # the history (a restart) only lowers this, so it can delay the alert, never invent it.
-        f"  (sum_over_time({CENTER_OPEN}[{lookback}]) * {step_hours!r})\n"
-        f"# ... is enough that silence is not chance (Poisson: P(0) = e^-expected) ...\n"
-        f">= {_format_number(params.no_ratings_min_expected)}\n"
-        f"# ... it is open now ...\n"
+    parts = []
+    for lookback in params.no_ratings_lookbacks:
+        parts.append(
+            f"  label_replace(\n"
+            f"      {CENTER_RATINGS_PER_OPEN_HOUR}\n"
+            # CENTER_OPEN is recorded once per evaluation: samples x step = hours open in L.
+            # A gap in the history (a restart) only lowers it: it can delay the alert, not invent it.
+            f"    * on (center_id) (sum_over_time({CENTER_OPEN}[{lookback}]) * {step_hours!r})\n"
+            f"    and on (center_id)\n"
+            f'      max_over_time({CENTER_RATINGS}{{window="1h"}}[{lookback}]) == 0,\n'
+            f'    "lookback", "{lookback}", "", ""\n'
+            f"  )"
+        )
+    return {"record": CENTER_SILENT_EXPECTED, "expr": "max by (center_id) (\n" + "\nor\n".join(parts) + "\n)"}
+
+
+def no_ratings_alert(params: RuleParameters) -> dict[str, Any]:
+    minimum = _format_number(params.no_ratings_min_expected)
+    lookbacks = ", ".join(params.no_ratings_lookbacks)
+    expr = (
+        f"# silent for so long that its usual volume makes chance implausible (P(0) = e^-expected) ...\n"
+        f"  {CENTER_SILENT_EXPECTED} >= {minimum}\n"
+        f"# ... and open right now\n"
         f"and on (center_id)\n"
-        f"  {CENTER_OPEN} == 1\n"
-        f"# ... and not one rating arrived: the current-hour count stayed 0 throughout\n"
-        f"and on (center_id)\n"
-        f'  max_over_time({CENTER_RATINGS}{{window="1h"}}[{lookback}]) == 0'
+        f"  {CENTER_OPEN} == 1"
     )
-    per_hour = _query_template(CENTER_RATINGS_PER_OPEN_HOUR, ("center_id",), 'printf "%.1f"')
+    per_hour = _query_template(CENTER_RATINGS_PER_OPEN_HOUR, ("center_id",), ONE_DECIMAL)
     return {
         "alert": NO_RATINGS_ALERT,
-        "expr": with_region(expected),
+        "expr": with_region(expr),
         "for": params.no_ratings_for,
         "labels": {"severity": "warning"},
         "annotations": {
-            "summary": "DOST center {{ $labels.center_id }} is open but has had no ratings for " + lookback,
+            "summary": "DOST center {{ $labels.center_id }} is open but no ratings are arriving",
             "description": (
-                f"No rating from {{{{ $labels.center_id }}}} ({{{{ $labels.region }}}}) in the last {lookback} "
-                f"while it was open. Its usual volume is {per_hour} ratings per open hour, so about "
-                f"{{{{ $value | printf \"%.0f\" }}}} were expected (at least "
-                f"{_format_number(params.no_ratings_min_expected)} to alert): silence this long is not chance. "
-                "Kiosks, SMS or the web form at this center may be broken."
+                f"No rating from {{{{ $labels.center_id }}}} while it was open, for long enough that "
+                f"{{{{ $value | printf \"%.1f\" }}}} would usually have arrived (it usually gets {per_hour} "
+                f"per open hour; alerts at {minimum} expected, checked over {lookbacks}). "
+                "Silence this long is not chance: kiosks, SMS or the web form at this center may be broken."
             ),
             "expected_ratings": '{{ $value | printf "%.1f" }}',
             "ratings_per_open_hour": per_hour,
@@ -632,7 +662,11 @@ def render_rules(params: RuleParameters) -> dict[str, Any]:
             {
                 "name": SATISFACTION_GROUP,
                 "rules": [
-                    *recording_rules(params.z), warning_alert(params), page_alert(params), no_ratings_alert(params)
+                    *recording_rules(params.z),
+                    silent_expected_rule(params),
+                    warning_alert(params),
+                    page_alert(params),
+                    no_ratings_alert(params),
                 ],
             },
             {"name": NETWORK_GROUP, "rules": [*burn_rate_rules(params.error_budget), *burn_rate_alerts(params)]},

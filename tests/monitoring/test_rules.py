@@ -61,8 +61,109 @@ def test_shipped_rules_pass_promtool_check():
     run_tool(Settings().promtool_binary, "check", "rules", shipped.SHIPPED_RULES_FILE)
 
 
-def test_shipped_rules_pass_promtool_unit_tests():
-    run_tool(Settings().promtool_binary, "test", "rules", shipped.SHIPPED_RULES_TEST)
+PROMTOOL_TESTS = sorted(shipped.SHIPPED_RULES_TEST.parent.glob("*.yml"))
+
+
+@pytest.mark.parametrize("test_file", PROMTOOL_TESTS, ids=lambda path: path.name)
+def test_shipped_rules_pass_promtool_unit_tests(test_file: Path):
+    run_tool(Settings().promtool_binary, "test", "rules", test_file)
+
+
+def alert_rules(document: dict) -> list[dict]:
+    return [rule for group in document["groups"] for rule in group["rules"] if "alert" in rule]
+
+
+def test_every_alert_has_firing_and_not_firing_promtool_cases():
+    firing: set[str] = set()
+    quiet: set[str] = set()
+    for path in PROMTOOL_TESTS:
+        for test in yaml.safe_load(path.read_text())["tests"]:
+            for case in test.get("alert_rule_test", []):
+                (firing if case.get("exp_alerts") else quiet).add(case["alertname"])
+    shipped_alerts = {rule["alert"] for rule in alert_rules(yaml.safe_load(shipped.SHIPPED_RULES_FILE.read_text()))}
+    assert shipped_alerts == set(rules.ALERT_NAMES)
+    assert shipped_alerts - firing == set(), "alerts without a firing promtool case"
+    assert shipped_alerts - quiet == set(), "alerts without a not-firing promtool case"
+
+
+def test_every_alert_has_severity_summary_description_dashboard_and_runbook():
+    for rule in alert_rules(render_rules(prod_parameters())):
+        name = rule["alert"]
+        assert rule["labels"]["severity"] in {"page", "warning", "ticket"}, name
+        assert {"summary", "description", "dashboard_url", "runbook_url"} <= set(rule["annotations"]), name
+        assert rule["annotations"]["dashboard_url"].startswith("http://127.0.0.1:3000/d/dost-"), name
+
+
+def test_every_runbook_anchor_exists_in_operations_doc():
+    operations = (shipped.MONITORING_DIR.parent / "docs" / "operations.md").read_text()
+    anchors = {rule["annotations"]["runbook_url"] for rule in alert_rules(render_rules(prod_parameters()))}
+    assert len(anchors) >= len(rules.ALERT_NAMES)
+    for url in anchors:
+        document, _, anchor = url.partition("#")
+        assert document == "docs/operations.md" and anchor, url
+        assert f'<a id="{anchor}"></a>' in operations, f"docs/operations.md lacks the runbook anchor {anchor!r}"
+
+
+def test_center_alerts_carry_the_region_and_keep_their_value():
+    for rule in alert_rules(render_rules(prod_parameters())):
+        if rule["alert"] in (rules.SATISFACTION_ALERT, rules.NO_RATINGS_ALERT):
+            # Joined with the info gauge (value 1); centers without it still alert, region-less.
+            assert "* on (center_id) group_left (region)" in rule["expr"], rule["alert"]
+            assert "topk by (center_id) (1, dost:center_info:max)" in rule["expr"]
+            assert "unless on (center_id)\n  dost:center_info:max" in rule["expr"]
+
+
+def test_burn_rate_rules_use_the_error_budget_from_settings():
+    document = render_rules(rule_parameters(Settings(default_target=0.99), "prod"))
+    burn = [rule for group in document["groups"] for rule in group["rules"]
+            if rule.get("record") == rules.NETWORK_BURN_RATE]
+    assert [rule["labels"]["window"] for rule in burn] == ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
+    for rule in burn:
+        assert rule["expr"].endswith("/ 0.01"), rule
+        assert 'rating=~"1|2|3"' in rule["expr"]
+
+
+def test_burn_rate_alerts_follow_the_sre_workbook_windows_with_a_volume_guard():
+    params = prod_parameters(burn_min_ratings=250)
+    alerts = [rule for rule in alert_rules(render_rules(params)) if rule["alert"] == rules.BURN_ALERT]
+    assert [(a["labels"]["severity"], a["labels"]["burn_window"]) for a in alerts] == [
+        ("page", "1h/5m"), ("page", "6h/30m"), ("ticket", "1d/2h"), ("ticket", "3d/6h")
+    ]
+    thresholds = {"1h/5m": "14.4", "6h/30m": "6", "1d/2h": "3", "3d/6h": "1"}
+    for alert in alerts:
+        long, short = alert["labels"]["burn_window"].split("/")
+        limit = thresholds[alert["labels"]["burn_window"]]
+        assert f'dost:network_burn_rate:ratio{{window="{long}"}}) > {limit}\n' in alert["expr"]
+        assert f'dost:network_burn_rate:ratio{{window="{short}"}} > {limit}\n' in alert["expr"]
+        assert f'dost:network_ratings:increase{{window="{long}"}} >= 250' in alert["expr"]
+
+
+def test_pipeline_thresholds_come_from_settings():
+    settings = Settings(alert_consumer_lag_messages=4321, alert_sentiment_backlog_messages=765,
+                        alert_no_ratings_min_expected=12.5)
+    exprs = {rule["alert"]: rule["expr"] for rule in alert_rules(render_rules(rule_parameters(settings, "prod")))}
+    assert "dost:worker_consumer_lag:sum > 4321" in exprs[rules.LAG_ALERT]
+    assert "deriv(dost:worker_consumer_lag:sum[10m]) > 0" in exprs[rules.LAG_ALERT]
+    assert "dost:sentiment_consumer_lag:sum > 765" in exprs[rules.SENTIMENT_BACKLOG_ALERT]
+    assert "dost:center_silent_expected_ratings:max >= 12.5" in exprs[rules.NO_RATINGS_ALERT]
+    assert "increase(dost_worker_deadletters_total[15m])" in exprs[rules.DEADLETTER_ALERT]
+
+
+def test_silence_lookbacks_and_evaluation_step_come_from_the_profile():
+    document = render_rules(rule_parameters(Settings(), "dev"))
+    [silence] = [rule for group in document["groups"] for rule in group["rules"]
+                 if rule.get("record") == rules.CENTER_SILENT_EXPECTED]
+    # dev: lookbacks 30s and 1m, evaluation every 2s = 2/3600 h per sample.
+    assert "[30s]" in silence["expr"] and "[1m]" in silence["expr"] and "[8h]" not in silence["expr"]
+    assert f"* {2 / 3600!r})" in silence["expr"]
+
+
+def test_duration_seconds():
+    assert rules.duration_seconds("90s") == 90
+    assert rules.duration_seconds("1h30m") == 5400
+    assert rules.duration_seconds("3d") == 3 * 86400
+    with pytest.raises(ValueError, match="not a Prometheus duration"):
+        rules.duration_seconds("1.5h")
 
 
 def test_shipped_prometheus_config_passes_promtool_check():
@@ -79,6 +180,7 @@ def test_shipped_prometheus_config_scrapes_the_compose_services():
     targets = {job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]}
     assert targets["dost-worker"] == ["worker-1:9101", "worker-2:9101"]
     assert targets["dost-web"] == ["web:8000"]
+    assert targets["dost-sentiment"] == ["sentiment-worker:9103"]
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["alertmanager:9093"]
     assert config["global"]["evaluation_interval"] == "1m"
 
@@ -136,12 +238,6 @@ def test_satisfaction_alerts_carry_the_contract_annotations():
         assert annotations["runbook_url"].startswith("docs/operations.md#")
 
 
-def test_runbook_anchors_exist_in_operations_doc():
-    operations = (shipped.MONITORING_DIR.parent / "docs" / "operations.md").read_text()
-    for anchor in (rules.RUNBOOK_ANCHOR_WARNING, rules.RUNBOOK_ANCHOR_PAGE, rules.RUNBOOK_ANCHOR_WORKER_DOWN):
-        assert f'<a id="{anchor}"></a>' in operations
-
-
 def test_recording_rules_cover_counts_ratio_target_and_both_bounds():
     assert recorded_names(render_rules(prod_parameters())) == {
         "dost:center_ratings:max",
@@ -153,6 +249,7 @@ def test_recording_rules_cover_counts_ratio_target_and_both_bounds():
         "dost:center_info:max",
         "dost:center_open:max",
         "dost:center_ratings_per_open_hour:7d",
+        "dost:center_silent_expected_ratings:max",
         "dost:network_ratings:sum",
         "dost:network_satisfied:sum",
         "dost:network_satisfaction:ratio",
@@ -181,10 +278,12 @@ def test_render_prometheus_config_for_a_local_run():
         rule_files=["/run/rules/satisfaction.rules.yml"],
         scrape_interval="2s",
         evaluation_interval="2s",
+        sentiment_targets=["127.0.0.1:9103"],
     )
     assert config["global"] == {"scrape_interval": "2s", "evaluation_interval": "2s"}
     assert config["rule_files"] == ["/run/rules/satisfaction.rules.yml"]
-    assert [job["job_name"] for job in config["scrape_configs"]] == ["dost-worker", "dost-web"]
+    assert [job["job_name"] for job in config["scrape_configs"]] == ["dost-worker", "dost-sentiment", "dost-web"]
+    assert config["scrape_configs"][1]["static_configs"] == [{"targets": ["127.0.0.1:9103"]}]
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["127.0.0.1:9093"]
     assert "alerting" not in render_prometheus_config(["w:1"], [], None, [], "2s", "2s")
 
