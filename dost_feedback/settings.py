@@ -185,6 +185,7 @@ class Settings(BaseSettings):
     alert_consumer_lag_for_prod: PrometheusDuration = "10m"
     alert_deadletter_window_prod: PrometheusDuration = "15m"  # new dead letters within this
     alert_sentiment_backlog_for_prod: PrometheusDuration = "15m"
+    alert_oncall_failed_window_prod: PrometheusDuration = "30m"  # on-call deliveries given up within this
     # CenterNoRatingsWhileOpen looks for silence over each of these ranges (short ones catch
     # busy centers fast, long ones let small centers build up enough expected ratings).
     alert_no_ratings_lookbacks_prod: tuple[PrometheusDuration, ...] = ("1h", "3h", "8h")
@@ -204,6 +205,7 @@ class Settings(BaseSettings):
     alert_consumer_lag_for_dev: PrometheusDuration = "6s"
     alert_deadletter_window_dev: PrometheusDuration = "30s"
     alert_sentiment_backlog_for_dev: PrometheusDuration = "6s"
+    alert_oncall_failed_window_dev: PrometheusDuration = "30s"
     alert_no_ratings_lookbacks_dev: tuple[PrometheusDuration, ...] = ("30s", "1m")
     alert_no_ratings_for_dev: PrometheusDuration = "6s"
     prometheus_scrape_interval_dev: PrometheusDuration = "2s"

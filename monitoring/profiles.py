@@ -47,6 +47,7 @@ class MonitoringProfile:
     consumer_lag_for: str
     deadletter_window: str  # DostDeadLettersAppearing: dead letters within this range
     sentiment_backlog_for: str
+    oncall_failed_window: str  # DostOncallDeliveryFailed: deliveries given up within this range
     no_ratings_lookbacks: tuple[str, ...]  # CenterNoRatingsWhileOpen: silence checked over each
     no_ratings_for: str
     scrape_interval: str
@@ -78,6 +79,7 @@ def monitoring_profile(settings: Settings, name: ProfileName | None = None) -> M
         consumer_lag_for=knob("alert_consumer_lag_for"),
         deadletter_window=knob("alert_deadletter_window"),
         sentiment_backlog_for=knob("alert_sentiment_backlog_for"),
+        oncall_failed_window=knob("alert_oncall_failed_window"),
         no_ratings_lookbacks=tuple(knob("alert_no_ratings_lookbacks")),
         no_ratings_for=knob("alert_no_ratings_for"),
         scrape_interval=knob("prometheus_scrape_interval"),

@@ -60,9 +60,10 @@ DEADLETTER_ALERT = "DostDeadLettersAppearing"
 SENTIMENT_BACKLOG_ALERT = "DostSentimentBacklog"
 SENTIMENT_DOWN_ALERT = "DostSentimentWorkerDown"
 NO_RATINGS_ALERT = "CenterNoRatingsWhileOpen"
+ONCALL_FAILED_ALERT = "DostOncallDeliveryFailed"
 ALERT_NAMES = (
     SATISFACTION_ALERT, BURN_ALERT, NO_RATINGS_ALERT, WORKER_DOWN_ALERT, SENTIMENT_DOWN_ALERT,
-    LAG_ALERT, DEADLETTER_ALERT, SENTIMENT_BACKLOG_ALERT,
+    LAG_ALERT, DEADLETTER_ALERT, SENTIMENT_BACKLOG_ALERT, ONCALL_FAILED_ALERT,
 )
 WORKER_JOB = "dost-worker"
 SENTIMENT_JOB = "dost-sentiment"
@@ -115,6 +116,7 @@ RUNBOOK_ANCHOR_DEADLETTERS = "dost-dead-letters-appearing"
 RUNBOOK_ANCHOR_SENTIMENT_BACKLOG = "dost-sentiment-backlog"
 RUNBOOK_ANCHOR_SENTIMENT_DOWN = "dost-sentiment-worker-down"
 RUNBOOK_ANCHOR_NO_RATINGS = "center-no-ratings-while-open"
+RUNBOOK_ANCHOR_ONCALL_FAILED = "dost-oncall-delivery-failed"
 
 # Grafana dashboards (uids fixed; monitoring/grafana builds them).
 DASHBOARD_PATH = "/d/dost-center/center-drill-down"  # with ?var-center_id=
@@ -141,6 +143,7 @@ class RuleParameters:
     deadletter_window: str = "15m"
     sentiment_backlog_messages: int = 500
     sentiment_backlog_for: str = "15m"
+    oncall_failed_window: str = "30m"
     no_ratings_min_expected: float = 10.0
     no_ratings_lookbacks: tuple[str, ...] = ("1h", "3h", "8h")
     no_ratings_for: str = "15m"
@@ -169,6 +172,7 @@ def rule_parameters(
         deadletter_window=timings.deadletter_window,
         sentiment_backlog_messages=settings.alert_sentiment_backlog_messages,
         sentiment_backlog_for=timings.sentiment_backlog_for,
+        oncall_failed_window=timings.oncall_failed_window,
         no_ratings_min_expected=settings.alert_no_ratings_min_expected,
         no_ratings_lookbacks=timings.no_ratings_lookbacks,
         no_ratings_for=timings.no_ratings_for,
@@ -650,6 +654,29 @@ def sentiment_backlog_alert(params: RuleParameters) -> dict[str, Any]:
     }
 
 
+def oncall_failed_alert(params: RuleParameters) -> dict[str, Any]:
+    window = params.oncall_failed_window
+    failed = 'dost_oncall_deliveries_undelivered{state="failed"}'
+    return {
+        "alert": ONCALL_FAILED_ALERT,
+        # The gauge counts failed rows in the receiver's outbox (they stay there), so growth
+        # within the window means new deliveries were given up; a restart does not reset it.
+        "expr": f"{failed} - min_over_time({failed}[{window}]) > 0",
+        "labels": {"severity": "warning"},
+        "annotations": {
+            "summary": "DOST on-call deliveries failed for good on {{ $labels.instance }}",
+            "description": (
+                f"{{{{ $value | printf \"%.0f\" }}}} on-call deliveries were given up after the last retry in the "
+                f"last {window}. Someone may have missed an alert: `dost-feedback oncall log --failed` "
+                "lists them with the last error."
+            ),
+            "count": '{{ $value | printf "%.0f" }}',
+            "dashboard_url": _dashboard(params, PIPELINE_DASHBOARD_PATH),
+            "runbook_url": _runbook(params, RUNBOOK_ANCHOR_ONCALL_FAILED),
+        },
+    }
+
+
 def render_rules(params: RuleParameters) -> dict[str, Any]:
     """The rule-file document: one group per concern.
 
@@ -679,6 +706,7 @@ def render_rules(params: RuleParameters) -> dict[str, Any]:
                     consumer_lag_alert(params),
                     deadletter_alert(params),
                     sentiment_backlog_alert(params),
+                    oncall_failed_alert(params),
                 ],
             },
         ]
