@@ -16,6 +16,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, fie
 SCHEMA_VERSION = 1
 MAX_COMMENT_CHARS = 1000
 # Satisfied means a rating of 4 or 5 on the 1-5 scale.
+MIN_RATING = 1
+MAX_RATING = 5
 SATISFIED_MIN_RATING = 4
 
 
@@ -39,7 +41,7 @@ class ServiceGroup(StrEnum):
     SOCIAL_PEDAGOGICAL = "social_pedagogical"
 
 
-Rating = Annotated[StrictInt, Field(ge=1, le=5, description="1 (very unhappy) to 5 (very happy)")]
+Rating = Annotated[StrictInt, Field(ge=MIN_RATING, le=MAX_RATING, description="1 (very unhappy) to 5 (very happy)")]
 
 
 def utc_now() -> datetime:

@@ -18,7 +18,7 @@ import faust
 
 from dost_feedback import topics
 from dost_feedback.centers import CenterRegistry
-from dost_feedback.events import utc_now
+from dost_feedback.events import MAX_RATING, MIN_RATING, Channel, utc_now
 from dost_feedback.opening_hours import is_open, load_timezone
 from dost_feedback.settings import Settings
 from streams import metrics
@@ -70,6 +70,13 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
     lag_gauge = LagGauge(metrics.CONSUMER_LAG)
     for reason in REJECTION_REASONS:  # exported as 0 from the start (see REJECTION_REASONS)
         metrics.DEADLETTERS_TOTAL.labels(reason)
+    # Every rating counter starts at 0 too: a counter series whose first scrape already
+    # holds N ratings shows no increase() for them, so the network burn-rate rules would
+    # miss the first ratings of every center, channel and rating after a (re)start.
+    for center_id in sorted(known_centers):
+        for channel in Channel:
+            for rating in range(MIN_RATING, MAX_RATING + 1):
+                metrics.RATINGS_TOTAL.labels(center_id, channel.value, str(rating))
     # Highest received_at seen per partition: the clock that ages de-duplication ids.
     received_watermarks: dict[int, float] = {}
     last_prune = 0.0

@@ -161,6 +161,16 @@ def test_registry_gauges_give_region_kind_and_opening_hours(worker, services_set
             assert metric_value(text, "dost_center_open", center_id=center.center_id) == float(expected.pop())
     # Every reason's dead-letter counter exists from the start, so the first one is an increase.
     assert metric_value(text, "dost_worker_deadletters_total", reason="empty") == 0  # no test sends one
+    # ... and every rating counter, so the burn-rate rules' increase() sees the first ratings.
+    missing = [
+        (center.center_id, channel, rating)
+        for center in registry.centers
+        for channel in ("kiosk", "sms", "web")
+        for rating in "12345"
+        if metric_value(text, "dost_feedback_ratings_total", center_id=center.center_id, channel=channel,
+                        rating=rating) is None
+    ]
+    assert not missing, f"rating counters not exported from the start: {missing[:5]}"
 
 
 def test_center_satisfaction_topic_carries_the_windows(worker, producer, services_settings):
