@@ -214,6 +214,37 @@ def oncall_log(
         outbox.close()
 
 
+@oncall_app.command("retry")
+def oncall_retry(
+    delivery_ids: list[int] = typer.Argument(None, help="Failed delivery ids (from `oncall log --failed`)."),
+    all_failed: bool = typer.Option(False, "--all-failed", help="Requeue every failed delivery."),
+) -> None:
+    """Send failed on-call deliveries again, with a fresh retry schedule (once the channel is fixed)."""
+    from monitoring.oncall_outbox import Outbox
+
+    settings = get_settings()
+    if not delivery_ids and not all_failed:
+        _fail("name the failed delivery ids to retry (see `dost-feedback oncall log --failed`), or pass --all-failed")
+    if delivery_ids and all_failed:
+        _fail("give delivery ids or --all-failed, not both")
+    if not settings.oncall_db_path.exists():
+        _fail(f"no on-call outbox at {settings.oncall_db_path}: the receiver has not run with this DOST_STATE_DIR")
+    outbox = Outbox(settings.oncall_db_path)
+    try:
+        requeued = outbox.requeue_failed(None if all_failed else list(delivery_ids), time.time())
+    finally:
+        outbox.close()
+    skipped = sorted(set(delivery_ids or []) - set(requeued))
+    if skipped:
+        typer.echo(f"not failed (sent, still pending or unknown), left alone: {', '.join(map(str, skipped))}", err=True)
+    if not requeued:
+        _fail("no failed delivery was requeued")
+    typer.echo(
+        f"requeued {len(requeued)} deliveries: {', '.join(map(str, requeued))}; "
+        "the running receiver sends them within a few seconds"
+    )
+
+
 @oncall_app.command("check")
 def oncall_check() -> None:
     """Validate the on-call config (DOST_ONCALL_CONFIG_FILE) and print each route's channels."""

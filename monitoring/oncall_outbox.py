@@ -171,6 +171,35 @@ class Outbox:
     def mark_failed(self, delivery_id: int, attempts: int, error: str, now: float) -> None:
         self._update(delivery_id, "failed", attempts, None, error, now)
 
+    def requeue_failed(self, delivery_ids: list[int] | None, now: float) -> list[int]:
+        """Give failed deliveries (``None``: every failed one) a fresh retry schedule, due now.
+
+        Returns the ids requeued; ids that are not failed (sent, pending, unknown) are left
+        alone, so a retry never sends twice what already went out.
+        """
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if delivery_ids is None:
+                    rows = self._db.execute("SELECT id FROM deliveries WHERE state = 'failed' ORDER BY id").fetchall()
+                else:
+                    marks = ",".join("?" * len(delivery_ids))
+                    rows = self._db.execute(
+                        f"SELECT id FROM deliveries WHERE state = 'failed' AND id IN ({marks}) ORDER BY id",
+                        list(delivery_ids),
+                    ).fetchall() if delivery_ids else []
+                ids = [int(row[0]) for row in rows]
+                self._db.executemany(
+                    "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?"
+                    " WHERE id = ?",
+                    [(now, now, delivery_id) for delivery_id in ids],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return ids
+
     def counts(self) -> dict[str, int]:
         """Deliveries per state (every state present, 0 when none)."""
         with self._lock:

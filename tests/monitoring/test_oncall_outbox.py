@@ -66,3 +66,21 @@ def test_a_failed_insert_leaves_nothing_behind(tmp_path: Path):
     except TypeError:
         pass
     assert outbox.log() == [] and outbox.counts()["pending"] == 0
+
+
+def test_requeue_failed_gives_only_failed_deliveries_a_fresh_schedule(tmp_path: Path):
+    outbox = Outbox(tmp_path / "oncall.sqlite3")
+    persist(outbox, channels=("dev-file", "duty-sms", "chat"))
+    sent, failed, also_failed = outbox.due(now=100.0)
+    outbox.mark_sent(sent.id, 1, now=101.0)
+    outbox.mark_failed(failed.id, 8, error="gateway 503", now=101.0)
+    outbox.mark_failed(also_failed.id, 8, error="502", now=101.0)
+
+    # A sent or unknown id is never requeued: retrying must not send twice.
+    assert outbox.requeue_failed([sent.id, 999, failed.id], now=200.0) == [failed.id]
+    assert outbox.counts() == {"pending": 1, "sent": 1, "failed": 1}
+    [due] = outbox.due(now=200.0)
+    assert (due.id, due.attempts) == (failed.id, 0)
+    assert outbox.requeue_failed([], now=200.0) == []
+    assert outbox.requeue_failed(None, now=201.0) == [also_failed.id]
+    assert outbox.counts() == {"pending": 2, "sent": 1, "failed": 0}

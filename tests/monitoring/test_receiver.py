@@ -279,3 +279,40 @@ def test_pending_deliveries_are_sent_after_a_restart(tmp_path: Path):
         server.stop()
     assert entry.attempts >= 2 and entry.state == "sent"
     assert server.bodies[0]["alerts"][0]["fingerprint"] == "a1b2c3d4e5f60718"
+
+
+def test_oncall_retry_sends_a_failed_delivery_again_once_the_channel_is_fixed(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    server = FlakyWebhookServer(failures=3).start()  # down for all 3 attempts, then fixed
+    env = {**os.environ, "DOST_ONCALL_DB_FILE": str(tmp_path / "oncall.sqlite3")}
+
+    def oncall_cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "dost_feedback", "oncall", *args], env=env,
+                              capture_output=True, text=True, timeout=30)
+
+    try:
+        settings = oncall_settings(tmp_path, webhook_config(server.url))
+        with TestClient(create_app(settings)) as client:
+            client.post("/alertmanager", json=webhook_payload())
+            wait_until(lambda: client.app.state.outbox.counts()["failed"] == 1, what="the delivery failed")
+            [failed] = client.app.state.outbox.log(state="failed")
+
+            nothing = oncall_cli("retry")
+            assert nothing.returncode != 0 and "--all-failed" in nothing.stderr
+            retried = oncall_cli("retry", str(failed.delivery_id), "4242")
+            assert retried.returncode == 0, retried.stderr
+            assert f"requeued 1 deliveries: {failed.delivery_id}" in retried.stdout
+            assert "left alone: 4242" in retried.stderr
+            # The running receiver picks the requeued delivery up by itself.
+            wait_until(lambda: server.bodies, timeout=20, what="the retried delivery")
+            wait_until(lambda: client.app.state.outbox.counts() == {"pending": 0, "sent": 1, "failed": 0},
+                       what="the delivery marked sent")
+            assert metric_value(metrics(client), "dost_oncall_deliveries_undelivered", state="failed") == 0
+            again = oncall_cli("retry", "--all-failed")
+            assert again.returncode != 0 and "no failed delivery" in again.stderr
+    finally:
+        server.stop()
+    assert server.attempts == 4 and len(server.bodies) == 1  # sent once, never twice
