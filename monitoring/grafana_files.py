@@ -14,13 +14,13 @@ the output is the same on every machine. The datasource and dashboard-provider f
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from dost_feedback.settings import PROJECT_ROOT
+from monitoring import generated_files
 from monitoring.dashboards import build_dashboards
 from monitoring.grafana_alerts import grafana_alert_rules
 from monitoring.rules import rule_parameters
@@ -73,17 +73,7 @@ def write_grafana_files() -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if a committed file differs from the builder")
-    args = parser.parse_args(argv)
-    if args.check:
-        drifted = drifted_files()
-        for path in drifted:
-            print(f"drift: {path.relative_to(PROJECT_ROOT)} differs from the builder", file=sys.stderr)
-        return 1 if drifted else 0
-    for path in write_grafana_files():
-        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
-    return 0
+    return generated_files.main(argv, __doc__.splitlines()[0], drifted_files, write_grafana_files, "builder")
 
 
 if __name__ == "__main__":

@@ -16,12 +16,12 @@ Settings defaults or the renderers and regenerate; the drift test keeps them in 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from dost_feedback.centers import load_registry
 from dost_feedback.settings import PROJECT_ROOT, Settings
+from monitoring import generated_files
 from monitoring.alertmanager_config import render_alertmanager_config
 from monitoring.profiles import monitoring_profile
 from monitoring.prometheus_config import render_prometheus_config
@@ -101,17 +101,7 @@ def write_shipped_files() -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if a shipped file differs from the renderer")
-    args = parser.parse_args(argv)
-    if args.check:
-        drifted = drifted_files()
-        for path in drifted:
-            print(f"drift: {path.relative_to(PROJECT_ROOT)} differs from the renderer", file=sys.stderr)
-        return 1 if drifted else 0
-    for path in write_shipped_files():
-        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
-    return 0
+    return generated_files.main(argv, __doc__.splitlines()[0], drifted_files, write_shipped_files, "renderer")
 
 
 if __name__ == "__main__":

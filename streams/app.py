@@ -23,6 +23,7 @@ from dost_feedback.opening_hours import is_open, load_timezone
 from dost_feedback.settings import Settings
 from streams import metrics
 from streams.consumer_lag import LagGauge, lags
+from streams.faust_app import new_faust_app
 from streams.partitioning import centers_in_partitions, partition_for_center
 from streams.scoring import (
     ALL_GROUPS,
@@ -40,19 +41,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.SatisfactionCollector) -> faust.App:
-    app = faust.App(
-        settings.faust_app_id,
-        broker=f"kafka://{settings.kafka_bootstrap_servers}",
-        store="memory://",
-        datadir=str(settings.faust_data_dir),
-        topic_partitions=settings.topic_partitions,
-        topic_replication_factor=settings.topic_replication_factor,
-        broker_session_timeout=settings.broker_session_timeout_seconds,
-        broker_heartbeat_interval=settings.broker_heartbeat_interval_seconds,
-        producer_acks=-1,
-        consumer_auto_offset_reset="earliest",
-        web_enabled=False,
-    )
+    app = new_faust_app(settings, settings.faust_app_id, settings.faust_data_dir)
     raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
     submitted_topic = app.topic(topics.FEEDBACK_SUBMITTED, **raw)
     deadletter_topic = app.topic(topics.FEEDBACK_DEADLETTER, **raw)

@@ -13,6 +13,7 @@ from dost_feedback.kafka_admin import create_topics
 from dost_feedback.settings import Settings
 from models.loading import load_sentiment_model
 from models.sentiment import SentimentModel, SentimentModelError
+from streams.faust_app import new_faust_app
 from streams.sentiment_agent import register_sentiment_agent
 
 log = logging.getLogger(__name__)
@@ -20,19 +21,7 @@ APP_SUFFIX = "-sentiment"  # its own consumer group: see streams/sentiment_agent
 
 
 def create_sentiment_app(settings: Settings, known_centers, model_factory) -> faust.App:
-    app = faust.App(
-        settings.faust_app_id + APP_SUFFIX,
-        broker=f"kafka://{settings.kafka_bootstrap_servers}",
-        store="memory://",
-        datadir=str(settings.state_dir / "sentiment-worker"),
-        topic_partitions=settings.topic_partitions,
-        topic_replication_factor=settings.topic_replication_factor,
-        broker_session_timeout=settings.broker_session_timeout_seconds,
-        broker_heartbeat_interval=settings.broker_heartbeat_interval_seconds,
-        producer_acks=-1,
-        consumer_auto_offset_reset="earliest",
-        web_enabled=False,
-    )
+    app = new_faust_app(settings, settings.faust_app_id + APP_SUFFIX, settings.state_dir / "sentiment-worker")
     register_sentiment_agent(app, settings, model_factory, known_centers)
     return app
 

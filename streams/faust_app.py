@@ -1,0 +1,27 @@
+"""The Faust app settings both workers share (rating worker, sentiment worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faust
+
+from dost_feedback.settings import Settings
+
+
+def new_faust_app(settings: Settings, app_id: str, datadir: Path) -> faust.App:
+    """A Faust app on the configured broker. ``app_id`` is also its consumer group."""
+    return faust.App(
+        app_id,
+        broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        # State lives in changelog-backed tables held in memory; nothing on local disk to lose.
+        store="memory://",
+        datadir=str(datadir),
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication_factor,
+        broker_session_timeout=settings.broker_session_timeout_seconds,
+        broker_heartbeat_interval=settings.broker_heartbeat_interval_seconds,
+        producer_acks=-1,  # a record counts as sent once every in-sync replica has it
+        consumer_auto_offset_reset="earliest",
+        web_enabled=False,  # metrics have their own HTTP server
+    )
