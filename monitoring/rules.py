@@ -413,24 +413,29 @@ def page_alert(params: RuleParameters) -> dict[str, Any]:
     }
 
 
-def worker_down_alert(params: RuleParameters) -> dict[str, Any]:
+def _process_down_alert(params: RuleParameters, alert: str, job: str, what: str, consequence: str,
+                        runbook_anchor: str) -> dict[str, Any]:
     return {
-        "alert": WORKER_DOWN_ALERT,
-        # While a worker is down its centers' gauges vanish and their alerts resolve.
-        "expr": f'up{{job="{WORKER_JOB}"}} == 0',
+        "alert": alert,
+        "expr": f'up{{job="{job}"}} == 0',
         "for": params.worker_down_for,
         "labels": {"severity": "warning"},
         "annotations": {
-            "summary": "DOST stream worker {{ $labels.instance }} is down",
-            "description": (
-                "Prometheus cannot scrape {{ $labels.instance }} (job {{ $labels.job }}). "
-                "Satisfaction metrics of the centers it owns are missing until another worker "
-                "takes over its partitions."
-            ),
+            "summary": f"DOST {what} {{{{ $labels.instance }}}} is down",
+            "description": f"Prometheus cannot scrape {{{{ $labels.instance }}}} (job {{{{ $labels.job }}}}). {consequence}",
             "dashboard_url": _dashboard(params, PIPELINE_DASHBOARD_PATH),
-            "runbook_url": f"{params.runbook_base_url}#{RUNBOOK_ANCHOR_WORKER_DOWN}",
+            "runbook_url": _runbook(params, runbook_anchor),
         },
     }
+
+
+def worker_down_alert(params: RuleParameters) -> dict[str, Any]:
+    # While a worker is down its centers' gauges vanish and their alerts resolve.
+    return _process_down_alert(
+        params, WORKER_DOWN_ALERT, WORKER_JOB, "stream worker",
+        "Satisfaction metrics of the centers it owns are missing until another worker takes over its partitions.",
+        RUNBOOK_ANCHOR_WORKER_DOWN,
+    )
 
 
 def _runbook(params: RuleParameters, anchor: str) -> str:
@@ -566,22 +571,12 @@ def burn_rate_alerts(params: RuleParameters) -> list[dict[str, Any]]:
 
 
 def sentiment_down_alert(params: RuleParameters) -> dict[str, Any]:
-    return {
-        "alert": SENTIMENT_DOWN_ALERT,
-        "expr": f'up{{job="{SENTIMENT_JOB}"}} == 0',
-        "for": params.worker_down_for,
-        "labels": {"severity": "warning"},
-        "annotations": {
-            "summary": "DOST sentiment worker {{ $labels.instance }} is down",
-            "description": (
-                "Prometheus cannot scrape {{ $labels.instance }} (job {{ $labels.job }}). Comments are not "
-                "scored into feedback.scored until it is back; ratings and satisfaction alerts are unaffected "
-                "(its own consumer group), and it catches up from its committed offsets."
-            ),
-            "dashboard_url": _dashboard(params, PIPELINE_DASHBOARD_PATH),
-            "runbook_url": _runbook(params, RUNBOOK_ANCHOR_SENTIMENT_DOWN),
-        },
-    }
+    return _process_down_alert(
+        params, SENTIMENT_DOWN_ALERT, SENTIMENT_JOB, "sentiment worker",
+        "Comments are not scored into feedback.scored until it is back; ratings and satisfaction alerts are "
+        "unaffected (its own consumer group), and it catches up from its committed offsets.",
+        RUNBOOK_ANCHOR_SENTIMENT_DOWN,
+    )
 
 
 def consumer_lag_alert(params: RuleParameters) -> dict[str, Any]:
