@@ -1,0 +1,213 @@
+"""promtool unit tests that check the replay's alert timeline against the real rules.
+
+Pure renderers (timeline in, promtool test document out) plus one thin runner.
+
+- **Center alerts** (``center_test_document``): the rendered rule file, every center's
+  exported gauges as input series on the replay's step, and, at every hour and around
+  every predicted transition, the exact set of ``ALERTS{alertname="CenterSatisfactionBelowTarget"}``
+  series (pending and firing, all labels) the Python timeline predicts. promtool runs
+  the real rules with their ``for:`` durations over all 30 days; any difference fails.
+- **Network burn rates** (``network_test_document``): evaluating the burn-rate rules over
+  30 days of per-center counters costs promtool minutes (every evaluation re-reads up to
+  3 days of samples of every counter), so this document has no rule evaluation; it
+  evaluates the rendered recording rules' own expressions (``dost:network_burn_rate:ratio``
+  and ``dost:network_ratings:increase`` for every window) at every hour and around every
+  predicted burn-alert transition, and compares them with the timeline's values. The
+  burn alert's state machine on top of those values is the Python timeline's.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from monitoring import rules
+from monitoring.replay import Timeline, burn_rate, duration_seconds, network_increase
+
+WORKER_LABELS = {"job": rules.WORKER_JOB, "instance": "replay-worker:9101"}
+HOUR = 3600
+
+
+def encode_values(values: Sequence[float | int | None]) -> str:
+    """promtool's expanding notation, run-length encoded.
+
+    Mind the asymmetry: ``'5x3'`` is FOUR samples of 5 (5, 5+0, 5+0, 5+0), but ``'_x3'``
+    is THREE steps with no sample (the gauge is absent, as when a window is empty).
+    """
+    parts, i = [], 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[i]:
+            j += 1
+        run = j - i + 1
+        if values[i] is None:
+            parts.append(f"_x{run}" if run > 1 else "_")
+        else:
+            parts.append(f"{values[i]!r}x{run - 1}" if run > 1 else repr(values[i]))
+        i = j + 1
+    return " ".join(parts)
+
+
+def series_name(metric: str, labels: dict[str, str]) -> str:
+    return metric + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
+
+
+def _eval_time(timeline: Timeline, epoch: int) -> str:
+    return f"{(epoch - timeline.steps[0]) // 60}m"
+
+
+def check_times(timeline: Timeline, alertname: str, every_seconds: int = HOUR) -> list[int]:
+    """Every ``every_seconds`` plus each predicted transition and the step before it."""
+    step = timeline.scenario.step_seconds
+    times = set(timeline.steps[:: every_seconds // step])
+    for episode in timeline.episodes:
+        if episode.alertname != alertname:
+            continue
+        for moment in (episode.pending_at, episode.fired_at, episode.resolved_at):
+            if moment is not None:
+                times.update({moment, moment - step})
+    first, last = timeline.steps[0], timeline.steps[-1]
+    return sorted(t for t in times if first <= t <= last)
+
+
+def center_input_series(timeline: Timeline, windows: Iterable[str]) -> list[dict[str, str]]:
+    out = []
+    for s in timeline.series:
+        center = s.center
+        base = {"center_id": center.center_id, **WORKER_LABELS}
+        for window in windows:
+            labels = {**base, "window": window}
+            values = s.windows[window]
+            out += [
+                {"series": series_name("dost_center_ratings", labels), "values": encode_values([r for r, _ in values])},
+                {"series": series_name("dost_center_satisfied", labels), "values": encode_values([v for _, v in values])},
+                {
+                    "series": series_name("dost_center_satisfaction_ratio", labels),
+                    "values": encode_values([v / r if r else None for r, v in values]),
+                },
+            ]
+        n = len(timeline.steps) - 1
+        out += [
+            {"series": series_name("dost_center_satisfaction_target", base), "values": f"{center.target!r}x{n}"},
+            {
+                "series": series_name(
+                    "dost_center_info", {**base, "region": center.region, "kind": center.kind.value}
+                ),
+                "values": f"1x{n}",
+            },
+        ]
+    return out
+
+
+def expected_alerts(timeline: Timeline, alertname: str, t: int) -> list[dict[str, Any]]:
+    samples = []
+    for episode in timeline.episodes:
+        state = episode.state_at(t) if episode.alertname == alertname else None
+        if state:
+            labels = {"alertname": alertname, "alertstate": state, **episode.labels}
+            samples.append({"labels": series_name("ALERTS", dict(sorted(labels.items()))), "value": 1})
+    return sorted(samples, key=lambda s: s["labels"])
+
+
+def center_test_document(
+    timeline: Timeline, rules_file: Path, windows: Sequence[str] = tuple(rules.WINDOWS)
+) -> dict[str, Any]:
+    step = f"{timeline.scenario.step_seconds // 60}m"
+    alertname = rules.SATISFACTION_ALERT
+    checks = [
+        {
+            "expr": f'ALERTS{{alertname="{alertname}"}}',
+            "eval_time": _eval_time(timeline, t),
+            "exp_samples": expected_alerts(timeline, alertname, t),
+        }
+        for t in check_times(timeline, alertname)
+    ]
+    return {
+        "rule_files": [str(rules_file)],
+        "evaluation_interval": step,
+        "tests": [
+            {
+                "name": f"replay seed {timeline.scenario.seed}: {alertname}",
+                "interval": step,
+                "input_series": center_input_series(timeline, windows),
+                "promql_expr_test": checks,
+            }
+        ],
+    }
+
+
+def recording_expressions(rules_document: dict, record: str) -> dict[str, str]:
+    """window -> expr of the recording rule ``record`` in a rendered rule document."""
+    return {
+        rule["labels"]["window"]: rule["expr"]
+        for group in rules_document["groups"]
+        for rule in group["rules"]
+        if rule.get("record") == record
+    }
+
+
+def network_test_document(timeline: Timeline, rules_document: dict, every_seconds: int = HOUR) -> dict[str, Any]:
+    step_seconds = timeline.scenario.step_seconds
+    burn_exprs = recording_expressions(rules_document, rules.NETWORK_BURN_RATE)
+    rated_exprs = recording_expressions(rules_document, rules.NETWORK_RATED)
+    input_series = [
+        {
+            "series": series_name(
+                "dost_feedback_ratings_total",
+                {"center_id": s.center.center_id, "channel": channel, "rating": rating, **WORKER_LABELS},
+            ),
+            "values": encode_values(values),
+        }
+        for s in timeline.series
+        for (channel, rating), values in s.counters.items()
+    ]
+    checks = []
+    for t in check_times(timeline, rules.BURN_ALERT, every_seconds):
+        k = timeline.step_index(t)
+        for window, expr in burn_exprs.items():
+            window_steps = duration_seconds(window) // step_seconds
+            expected = burn_rate(timeline.counts, k, window_steps, timeline.params.error_budget)
+            checks.append(_value_check(expr, expected, _eval_time(timeline, t)))
+            rated = float(network_increase(timeline.counts.all, k, window_steps)) if k else None
+            checks.append(_value_check(rated_exprs[window], rated, _eval_time(timeline, t)))
+    step = f"{step_seconds // 60}m"
+    return {
+        "rule_files": [],
+        "evaluation_interval": step,
+        "tests": [
+            {
+                "name": f"replay seed {timeline.scenario.seed}: network burn rates",
+                "interval": step,
+                "input_series": input_series,
+                "promql_expr_test": checks,
+            }
+        ],
+    }
+
+
+def _value_check(expr: str, expected: float | None, eval_time: str) -> dict[str, Any]:
+    if expected is None:
+        return {"expr": expr, "eval_time": eval_time, "exp_samples": []}
+    return {
+        "expr": f"abs(({expr}) - {expected!r}) < bool 1e-9",
+        "eval_time": eval_time,
+        "exp_samples": [{"labels": "{}", "value": 1}],
+    }
+
+
+@dataclass(frozen=True)
+class PromtoolResult:
+    passed: bool
+    output: str
+    command: list[str]
+
+
+def run_promtool_test(promtool: str, test_file: Path, timeout: float = 600) -> PromtoolResult:
+    command = [promtool, "test", "rules", str(test_file)]
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except FileNotFoundError:
+        raise RuntimeError(f"promtool not found: {promtool!r} (apt-get install prometheus, or set DOST_PROMTOOL_BINARY)") from None
+    return PromtoolResult(completed.returncode == 0, completed.stdout + completed.stderr, command)
