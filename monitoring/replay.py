@@ -392,7 +392,8 @@ def build_timeline(
             ):
                 labels = {"severity": severity, "burn_window": f"{long}/{short}"}
                 results[tuple(sorted(labels.items()))] = (
-                    labels, {"burn_rate": long_burn, "burn_rate_short": short_burn, "count": rated})
+                    labels, {"burn_rate": long_burn, "burn_rate_short": short_burn, "count": rated,
+                             "error_budget": params.error_budget})
             states.evaluate(t, results)
         if k % (len(steps) // 10 or 1) == 0:
             progress(f"alert timeline: day {(t - scenario.start_epoch) / DAY_SECONDS:.0f} of {scenario.days}")
