@@ -137,8 +137,9 @@ class Settings(BaseSettings):
     # NetworkSatisfactionBudgetBurn (the error budget is 1 - default_target): a burn-rate
     # alert needs at least this many ratings network-wide in its long window, so a nearly
     # empty network (3 ratings at night, one unhappy: burn 22x) never pages. With 100
-    # ratings and a true unsatisfied share at budget (1.5%), the page's 21.6% needs 22
-    # unhappy ratings: probability below 1e-15 (docs/operations.md).
+    # ratings and a true unsatisfied share exactly at budget (1.5%), noise alone crosses
+    # a page threshold with probability 2.9e-6 (6x) or 1.8e-19 (14.4x); with 3 ratings,
+    # 4.4% (docs/operations.md#network-budget-burn-page).
     alert_burn_min_ratings: int = Field(100, ge=1)
     # DostConsumerLagGrowing: the rating workers' total lag (records) above this ...
     alert_consumer_lag_messages: int = Field(1000, ge=1)

@@ -1,9 +1,10 @@
-"""Prometheus recording and alerting rules for center satisfaction, rendered from parameters.
+"""Prometheus recording and alerting rules, rendered from parameters.
 
 Everything here is pure: parameters in, a rule-file document (a dict) or its YAML out.
 The committed ``monitoring/prometheus/rules/satisfaction.rules.yml`` is this module's
 "prod" output (``python -m monitoring.shipped`` writes it; a test checks for drift), and
-``monitoring.local`` writes the "dev" output for local stacks and tests.
+``monitoring.local`` writes the "dev" output for local stacks and tests. The promtool
+unit tests are in ``monitoring/prometheus/tests/``; the runbook is docs/operations.md.
 
 Recording rules (labels ``center_id``, ``window``; the target only ``center_id``):
 
@@ -13,14 +14,27 @@ Recording rules (labels ``center_id``, ``window``; the target only ``center_id``
   center and window and the alert joins below stay one-to-one.
 - ``dost:center_satisfaction_wilson_upper:ratio`` / ``..._wilson_lower:ratio``: the 95% Wilson
   score interval of satisfied / ratings (see ``monitoring.wilson``).
+- ``dost:center_info:max``, ``dost:center_open:max``, ``dost:center_ratings_per_open_hour:7d``,
+  ``dost:center_silent_expected_ratings:max``: registry info, opening hours, usual volume
+  and the evidence of a silent open center.
+- ``dost:network_{ratings,satisfied}:sum`` / ``dost:network_satisfaction:ratio{window}``:
+  network totals from the center gauges.
+- ``dost:network_ratings:increase`` / ``dost:network_burn_rate:ratio{window}`` (5m ... 3d):
+  from ``dost_feedback_ratings_total``; burn rate = unsatisfied share / error budget.
+- ``dost:worker_consumer_lag:sum``, ``dost:sentiment_consumer_lag:sum``.
 
-Alerts:
+Alerts (all with ``severity``, ``summary``, ``description``, ``dashboard_url``, ``runbook_url``;
+center alerts add ``center_id`` and ``region``):
 
 - ``CenterSatisfactionBelowTarget{severity="warning"}``: the 24h ratio is below the
   center's target, with at least ``min_ratings`` ratings in the window.
 - ``CenterSatisfactionBelowTarget{severity="page"}``: in the 24h or 7d window (label
   ``window``), at least ``min_ratings`` ratings and the Wilson upper bound below target.
-- ``DostWorkerDown{severity="warning"}``: a stream worker instance is not being scraped.
+- ``NetworkSatisfactionBudgetBurn{severity="page"|"ticket", burn_window}``: SRE Workbook
+  multi-window, multi-burn-rate alerts, guarded by a minimum network volume.
+- ``CenterNoRatingsWhileOpen``: an open center silent for longer than chance explains.
+- ``DostWorkerDown``, ``DostSentimentWorkerDown``, ``DostConsumerLagGrowing``,
+  ``DostDeadLettersAppearing``, ``DostSentimentBacklog``: pipeline health.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from prometheus_client import CollectorRegistry, Gauge, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_server
 
 from dost_feedback.procs import Service, free_port
 from dost_feedback.settings import Settings
@@ -29,8 +29,14 @@ class FakeWorkerExporter:
     satisfied: Gauge
     satisfaction_ratio: Gauge
     satisfaction_target: Gauge
+    center_info: Gauge
+    ratings_total: Counter
 
-    def set_window(self, center_id: str, window: str, satisfied: int, ratings: int, target: float) -> None:
+    def set_window(
+        self, center_id: str, window: str, satisfied: int, ratings: int, target: float, region: str | None = None
+    ) -> None:
+        if region is not None:  # the registry's info gauge (alerts take their region label from it)
+            self.center_info.labels(center_id=center_id, region=region, kind="city").set(1)
         self.ratings.labels(center_id=center_id, window=window).set(ratings)
         self.satisfied.labels(center_id=center_id, window=window).set(satisfied)
         self.satisfaction_ratio.labels(center_id=center_id, window=window).set(satisfied / ratings)
@@ -67,6 +73,10 @@ def fake_worker() -> Iterator[FakeWorkerExporter]:
         ),
         satisfaction_target=Gauge(
             "dost_center_satisfaction_target", "center target", ["center_id"], registry=registry
+        ),
+        center_info=Gauge("dost_center_info", "registry center", ["center_id", "region", "kind"], registry=registry),
+        ratings_total=Counter(
+            "dost_feedback_ratings_total", "ratings counted", ["center_id", "channel", "rating"], registry=registry
         ),
     )
     server, thread = start_http_server(port, addr="127.0.0.1", registry=registry)

@@ -17,6 +17,7 @@ import pytest
 
 from dost_feedback import topics
 from dost_feedback.events import FeedbackSubmitted
+from streams.partitioning import partition_for_center
 from tests.conftest import metric_value, read_topic, wait_for
 
 pytestmark = pytest.mark.services
@@ -84,6 +85,10 @@ def test_comments_are_scored_into_feedback_scored_with_the_counter(sentiment_wor
     assert sentiment_count(sentiment_worker, center, "positive") >= positives_before + 2
     text = httpx.get(sentiment_worker.url).text
     assert metric_value(text, "dost_sentiment_batch_seconds_count") >= 1
+    # Its lag, for DostSentimentBacklog: reported for the partition it read from, caught up.
+    partition = str(partition_for_center(center, services_settings.topic_partitions))
+    wait_for(lambda: metric_value(httpx.get(sentiment_worker.url).text, "dost_sentiment_consumer_lag_messages",
+                                  partition=partition) == 0, 15, "sentiment lag 0 after catching up")
 
 
 def test_ratings_without_comments_and_duplicates_are_not_scored(sentiment_worker, producer, services_settings):
