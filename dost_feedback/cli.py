@@ -322,13 +322,14 @@ def replay(
     degraded: str = typer.Option("baku-3", help="The center whose satisfaction drops."),
     degraded_to: float = typer.Option(0.97, min=0.0, max=1.0, help="Its satisfaction after the drop."),
     keep: Optional[Path] = typer.Option(None, help="Keep the generated promtool test files in this directory."),
+    sweep_seeds: int = typer.Option(0, "--sweep", min=0, help="Also replay this many more seeds (no promtool) and report the rates."),
 ) -> None:
     """Replay 30 simulated days through the real windowing code and rules; check with promtool; write the report."""
     import tempfile
 
     from dost_feedback.centers import RegistryError, load_registry
     from monitoring import shipped
-    from monitoring.replay import Scenario, build_timeline
+    from monitoring.replay import Scenario, build_timeline, sweep
     from monitoring.replay_promtool import verify_timeline
     from monitoring.replay_report import Verification, render_report
     from monitoring.rules import render_rules, rule_parameters
@@ -352,10 +353,15 @@ def replay(
         typer.echo(f"promtool, {v.what}: {'passed' if v.result.passed else 'FAILED'} ({v.checks} checks, {v.seconds:.0f} s)")
         if not v.result.passed:
             typer.echo(v.result.output[-4000:], err=True)
+    swept = None
+    if sweep_seeds:
+        seeds = range(seed + 1, seed + 1 + sweep_seeds)
+        swept = sweep(scenario, centers, params, list(seeds), progress=typer.echo)
     report = render_report(
         timeline,
         [Verification(v.what, v.result.passed, v.checks, v.seconds) for v in verified],
-        command="dost-feedback replay",
+        command="dost-feedback replay" + (f" --sweep {sweep_seeds}" if sweep_seeds else ""),
+        sweep=swept,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(report, encoding="utf-8")

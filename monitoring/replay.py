@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import bisect
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from dost_feedback.centers import Center
-from dost_feedback.events import Channel
 from dost_feedback.simulation import CHANNEL_WEIGHTS, SERVICE_GROUP_WEIGHTS, draw_rating
 from monitoring import rules
 from monitoring.rules import RuleParameters
@@ -418,3 +417,32 @@ def time_to_page(timeline: Timeline) -> int | None:
     drop = timeline.scenario.drop_epoch
     fired = [e.fired_at for e in pages(timeline, timeline.scenario.degraded_center) if e.fired_at >= drop]
     return int(min(fired) - drop) if fired else None
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The same scenario over many seeds (center alerts only: each center's ratings and
+    alerts depend on its own random stream, so only the watched centers are simulated)."""
+
+    seeds: tuple[int, ...]
+    times_to_page: tuple[int | None, ...]  # per seed
+    paged: dict[str, int]  # low-volume center -> seeds in which it paged
+
+    def within(self, seconds: int) -> int:
+        return sum(1 for t in self.times_to_page if t is not None and t <= seconds)
+
+
+def sweep(
+    scenario: Scenario, centers: Sequence[Center], params: RuleParameters, seeds: Sequence[int],
+    progress: Callable[[str], None] = lambda message: None,
+) -> Sweep:
+    watched = {scenario.degraded_center, *(c for c, _ in scenario.fixed_satisfaction)}
+    subset = [c for c in centers if c.center_id in watched]
+    ttps, paged = [], {c: 0 for c, _ in scenario.fixed_satisfaction}
+    for i, seed in enumerate(seeds, 1):
+        timeline = build_timeline(replace(scenario, seed=seed), subset, params)
+        ttps.append(time_to_page(timeline))
+        for center_id in paged:
+            paged[center_id] += bool(pages(timeline, center_id))
+        progress(f"sweep: seed {seed} ({i} of {len(seeds)})")
+    return Sweep(tuple(seeds), tuple(ttps), paged)
