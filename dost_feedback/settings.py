@@ -136,6 +136,9 @@ class Settings(BaseSettings):
 
     # --- Monitoring ----------------------------------------------------------------
     alert_min_ratings: int = Field(30, ge=1)
+    # Seed of `dost-feedback replay` (the 30-day alert replay, docs/replay.md): the same
+    # seed gives the same ratings, alerts and report on every machine.
+    replay_seed: int = 20261001
     # NetworkSatisfactionBudgetBurn (the error budget is 1 - default_target): a burn-rate
     # alert needs at least this many ratings network-wide in its long window, so a nearly
     # empty network (3 ratings at night, one unhappy: burn 22x) never pages. With 100
