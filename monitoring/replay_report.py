@@ -203,9 +203,13 @@ def render_report(
             f"{ev['upper']:.2%} < {ev['target']:.1%}. A center truly at {ev['target']:.1%} gets "
             f"{ev['count'] - satisfied} or more unhappy ratings out of {ev['count']} with probability "
             f"{_tail(ev['count'], ev['count'] - satisfied, 1 - ev['target']):.1%} (binomial), not the 2.5% a 95% "
-            f"bound promises: near 100% the Wilson interval is too narrow for so few ratings, so the contract's \"small samples never page\" does not hold for a center of this size. "
-            f"A stricter bound (e.g. Clopper-Pearson) or a larger minimum for the page would fix it; the "
-            f"replay's test records this as an expected failure until the rules change."
+            f"bound suggests in one window (near 100% the Wilson interval is too narrow for so few ratings), and "
+            f"the window is looked at anew every day, so over a month such a center pages more often than not. "
+            f"The contract fixes the page at the 95% Wilson bound with at least `DOST_ALERT_MIN_RATINGS` ratings, "
+            f"so the rules keep it: \"small samples never page\" holds for the contract's small samples (fewer "
+            f"ratings than that minimum), not for a center of this size. Levers: a larger "
+            f"`DOST_ALERT_MIN_RATINGS` (the 24h window of such a center then never qualifies and the steadier 7d "
+            f"window decides), or a stricter bound (e.g. Clopper-Pearson, or 99%), which is a contract change."
         )
     lines += [
         "- A center at or a little above its target still shows warnings: the warning compares the observed "
