@@ -112,6 +112,13 @@ def live_data(pipeline_prometheus: Service, web: Service, services_settings: Set
     """Real traffic through the web and Kafka, so every panel has something to show."""
     from kafka import KafkaProducer
 
+    # increase() needs a sample from before the ratings: wait until this Prometheus has seen
+    # the counters at their old values (the worker exports them from 0 at start).
+    leftover = wait_all_return_series(pipeline_prometheus, [
+        ("rating counters", f'dost_feedback_ratings_total{{center_id="{CENTER}",channel="web"}}', True),
+        ("dead-letter counters", 'dost_worker_deadletters_total{reason="not_json"}', True),
+    ])
+    assert not leftover, f"Prometheus never scraped: {leftover}"
     for index in range(RATINGS):
         comment, rating = next(COMMENTS) if index % 2 == 0 else (None, 5 if index % 4 == 1 else 2)
         body = {"center_id": CENTER, "rating": rating, "channel": "web", "service_group": next(SERVICE_GROUPS)}
