@@ -45,17 +45,23 @@ def _where(alert: WebhookAlert) -> str:
 
 
 def _evidence(alert: WebhookAlert) -> str:
-    """ratio, count and bound, as the alert's annotations give them (those present)."""
+    """ratio, count and bound, as the alert's annotations give them (those present).
+
+    "< target" follows the number the alert compared: the Wilson upper bound for a page,
+    the observed ratio otherwise (a warning fires while its upper bound is above target).
+    """
     a = alert.annotations
+    compared = "wilson_upper" if alert.labels.get("severity") == "page" and "wilson_upper" in a else "ratio"
+    below_target = f" < target {a['target']}" if "target" in a else ""
     parts = []
     if "ratio" in a:
-        parts.append(f"ratio {a['ratio']}")
+        parts.append(f"ratio {a['ratio']}" + (below_target if compared == "ratio" else ""))
     if "count" in a:
         parts.append(f"n={a['count']}")
     if "wilson_upper" in a:
-        parts.append(f"upper {a['wilson_upper']}")
-    if "target" in a:
-        parts.append(f"< target {a['target']}")
+        parts.append(f"upper {a['wilson_upper']}" + (below_target if compared == "wilson_upper" else ""))
+    if below_target and "ratio" not in a and compared == "ratio":
+        parts.append(below_target.strip())
     if not parts:
         return a.get("summary", "")
     return " ".join(parts)

@@ -42,6 +42,13 @@ def test_sms_says_what_where_how_sure_and_where_to_look():
     )
 
 
+def test_a_warning_says_its_ratio_is_below_target_not_its_bound():
+    # A warning compares the observed ratio; its upper bound is usually above target.
+    text = sms_text(payload(receiver="warning@baku", severity="warning"))
+    assert "ratio 0.9000 < target 0.985 n=400 upper 0.9312 " in text
+    assert "upper 0.9312 < target" not in text
+
+
 def test_resolved_sms_starts_with_resolved():
     assert sms_text(payload(status="resolved")).startswith("RESOLVED CenterSatisfactionBelowTarget baku-2 (baku)")
 
