@@ -23,15 +23,6 @@ from tests.conftest import metric_value, read_topic, wait_for
 pytestmark = pytest.mark.services
 
 
-@pytest.fixture(scope="module")
-def producer(kafka, services_settings):
-    from kafka import KafkaProducer
-
-    producer = KafkaProducer(bootstrap_servers=services_settings.kafka_bootstrap_servers, acks="all")
-    yield producer
-    producer.close()
-
-
 def produce(producer, center_id: str, comment: str | None, rating: int = 5, feedback_id=None) -> str:
     now = datetime.now(timezone.utc)
     feedback_id = feedback_id or uuid.uuid4()

@@ -17,15 +17,6 @@ from tests.conftest import metric_value, read_topic, wait_for
 pytestmark = pytest.mark.services
 
 
-@pytest.fixture(scope="module")
-def producer(kafka, services_settings):
-    from kafka import KafkaProducer
-
-    producer = KafkaProducer(bootstrap_servers=services_settings.kafka_bootstrap_servers, acks="all")
-    yield producer
-    producer.close()
-
-
 def rating_event(
     center_id: str, rating: int, submitted_at: datetime, feedback_id: uuid.UUID | None = None,
     received_at: datetime | None = None, service_group: str | None = None,
