@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import faust
@@ -34,10 +35,25 @@ from streams.scoring import (
     prune_plan,
     window_tallies,
 )
+from streams.sms_invitations import register_sms_invitations
 from streams.state import CenterDayStore
 from streams.validation import REJECTION_REASONS, Rejection, check_timeliness, deadletter_record, validate_record
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class RefreshState:
+    """What the last refresh saw. Windows slide every hour and ownership moves on a
+    rebalance; either means every owned center's windows must be recomputed."""
+
+    hour: int | None = None
+    owned: frozenset[str] = frozenset()
+
+    def everything_moved(self, hour: int, owned: frozenset[str]) -> bool:
+        moved = hour != self.hour or owned != self.owned
+        self.hour, self.owned = hour, owned
+        return moved
 
 
 def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.SatisfactionCollector) -> faust.App:
@@ -138,7 +154,7 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
 
     windows_by_center: dict[str, dict] = {}
     last_published: dict[str, dict] = {}
-    refresh_state = {"hour": None, "owned": frozenset()}
+    refresh_state = RefreshState()
 
     @app.timer(interval=settings.metrics_refresh_seconds)
     async def refresh_satisfaction():
@@ -147,12 +163,10 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
         owned_centers = frozenset(centers_in_partitions(registry.ids(), settings.topic_partitions, owned))
         now = time.time()
         hour = int(now // HOUR_SECONDS)
-        # Windows slide every hour and ownership moves on rebalance: then recompute all.
-        if hour != refresh_state["hour"] or owned_centers != refresh_state["owned"]:
+        if refresh_state.everything_moved(hour, owned_centers):
             changed_centers.update(owned_centers)
             for center_id in set(windows_by_center) - owned_centers:
                 del windows_by_center[center_id]
-        refresh_state.update(hour=hour, owned=owned_centers)
         computed = []
         deadline = time.perf_counter() + settings.refresh_budget_seconds
         for center_id in sorted(changed_centers & owned_centers):
@@ -187,7 +201,5 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
                       "target": targets[center_id], "windows": state}
             await satisfaction_topic.send(key=center_id.encode(), value=json.dumps(record).encode())
 
-    from streams.sms_invitations import register_sms_invitations  # citizen channels: SMS invitations
-
-    register_sms_invitations(app, settings, registry)
+    register_sms_invitations(app, settings, registry)  # citizen channels: SMS invitations
     return app
