@@ -23,7 +23,7 @@ from dost_feedback.events import MAX_RATING, MIN_RATING, Channel, utc_now
 from dost_feedback.opening_hours import is_open, load_timezone
 from dost_feedback.settings import Settings
 from streams import metrics
-from streams.consumer_lag import LagGauge, lags
+from streams.consumer_lag import LagGauge, owned_partitions
 from streams.faust_app import new_faust_app
 from streams.partitioning import centers_in_partitions, partition_for_center
 from streams.scoring import (
@@ -86,11 +86,9 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
     received_watermarks: dict[int, float] = {}
     last_prune = 0.0
 
-    def owned_partitions() -> set[int]:
-        return {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.FEEDBACK_SUBMITTED}
-
     def prune(now: float) -> None:
-        owned = set(centers_in_partitions(registry.ids(), settings.topic_partitions, owned_partitions()))
+        owned_partitions_now = owned_partitions(app, topics.FEEDBACK_SUBMITTED)
+        owned = set(centers_in_partitions(registry.ids(), settings.topic_partitions, owned_partitions_now))
         items = (
             (key, day, received_watermarks.get(partition_for_center(parse_day_key(key)[0], settings.topic_partitions)))
             for key, day in store.items_for_centers(owned)
@@ -158,10 +156,11 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
 
     @app.timer(interval=settings.metrics_refresh_seconds)
     async def refresh_satisfaction():
-        owned = owned_partitions()
+        owned = owned_partitions(app, topics.FEEDBACK_SUBMITTED)
         metrics.ASSIGNED_PARTITIONS.set(len(owned))
         owned_centers = frozenset(centers_in_partitions(registry.ids(), settings.topic_partitions, owned))
         now = time.time()
+        now_utc = datetime.fromtimestamp(now, timezone.utc)
         hour = int(now // HOUR_SECONDS)
         if refresh_state.everything_moved(hour, owned_centers):
             changed_centers.update(owned_centers)
@@ -181,13 +180,11 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
                 windows={c: windows_by_center[c] for c in owned_centers if c in windows_by_center},
                 targets={c: targets[c] for c in owned_centers},
                 info={c: (centers[c].region, centers[c].kind.value) for c in owned_centers},
-                open={c: is_open(hours[c], datetime.fromtimestamp(now, timezone.utc), zone) for c in owned_centers},
+                open={c: is_open(hours[c], now_utc, zone) for c in owned_centers},
                 open_hours_per_week={c: hours[c].hours_per_week for c in owned_centers},
             )
         )
-        by_partition = {tp.partition: tp for tp in last_offsets}
-        lag_gauge.update(lags({tp.partition: offset for tp, offset in last_offsets.items()}, owned,
-                              lambda partition: app.consumer.highwater(by_partition[partition])))
+        lag_gauge.report(app, last_offsets, owned)
         # center.satisfaction carries a center's windows whenever they change, at most once a refresh.
         for center_id in computed:
             state = {
@@ -197,7 +194,7 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
             if last_published.get(center_id) == state:
                 continue
             last_published[center_id] = state
-            record = {"center_id": center_id, "computed_at": datetime.fromtimestamp(now, timezone.utc).isoformat(),
+            record = {"center_id": center_id, "computed_at": now_utc.isoformat(),
                       "target": targets[center_id], "windows": state}
             await satisfaction_topic.send(key=center_id.encode(), value=json.dumps(record).encode())
 

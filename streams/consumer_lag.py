@@ -9,7 +9,7 @@ another worker on a rebalance is removed from the gauge, so a stale lag never li
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from prometheus_client import Gauge
 
@@ -36,6 +36,11 @@ def lags(
     return result
 
 
+def owned_partitions(app: Any, topic: str) -> set[int]:
+    """Partitions of ``topic`` that the Faust ``app`` actively owns right now."""
+    return {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topic}
+
+
 class LagGauge:
     """Sets a ``{partition}`` gauge to the given lags and removes partitions no longer owned."""
 
@@ -49,3 +54,10 @@ class LagGauge:
         for partition in self.partitions - set(current):
             self.gauge.remove(str(partition))
         self.partitions = set(current)
+
+    def report(self, app: Any, last_offsets: Mapping[Any, int], owned: Iterable[int]) -> None:
+        """Set the lags of the ``owned`` partitions from the Faust ``app``'s high watermarks and
+        ``last_offsets`` (Faust topic-partition -> offset of the last record taken)."""
+        by_partition = {tp.partition: tp for tp in last_offsets}
+        self.update(lags({tp.partition: offset for tp, offset in last_offsets.items()}, owned,
+                         lambda partition: app.consumer.highwater(by_partition[partition])))

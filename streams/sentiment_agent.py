@@ -20,7 +20,7 @@ import logging
 import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Container, Iterable
+from typing import Container, Iterable
 
 import faust
 
@@ -29,7 +29,7 @@ from dost_feedback.events import FeedbackSubmitted, utc_now
 from dost_feedback.settings import Settings
 from models.sentiment import Sentiment, SentimentModel
 from streams import sentiment_metrics as metrics
-from streams.consumer_lag import LagGauge, lags
+from streams.consumer_lag import LagGauge, owned_partitions
 from streams.validation import validate_record
 
 log = logging.getLogger(__name__)
@@ -75,18 +75,17 @@ def comments_to_score(raw_values: Iterable[bytes | None], known_centers: Contain
 
 def scored_record(event: FeedbackSubmitted, sentiment: Sentiment) -> dict:
     """``feedback.scored``: the submitted event, unchanged, plus its comment's sentiment."""
-    return {**json.loads(event.model_dump_json()), "sentiment": sentiment.as_dict(),
+    return {**event.model_dump(mode="json"), "sentiment": sentiment.as_dict(),
             "scored_at": utc_now().isoformat()}
 
 
-def register_sentiment_agent(app: faust.App, settings: Settings, model_factory: Callable[[], SentimentModel],
+def register_sentiment_agent(app: faust.App, settings: Settings, model: SentimentModel,
                              known_centers: Container[str]) -> None:
     raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
     submitted_topic = app.topic(topics.FEEDBACK_SUBMITTED, **raw)
     scored_topic = app.topic(topics.FEEDBACK_SCORED, **raw)
     # One thread: the model already uses every core; batches are scored one after another.
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentiment-model")
-    model = model_factory()
     recent = RecentIds()
     last_offsets: dict[faust.types.TP, int] = {}  # the last record taken, per partition
     lag_gauge = LagGauge(metrics.SENTIMENT_CONSUMER_LAG)
@@ -121,7 +120,4 @@ def register_sentiment_agent(app: faust.App, settings: Settings, model_factory: 
     @app.timer(interval=settings.metrics_refresh_seconds)
     async def report_lag():
         # The same lag as the rating worker's (streams/consumer_lag.py), for this group.
-        owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.FEEDBACK_SUBMITTED}
-        by_partition = {tp.partition: tp for tp in last_offsets}
-        lag_gauge.update(lags({tp.partition: offset for tp, offset in last_offsets.items()}, owned,
-                              lambda partition: app.consumer.highwater(by_partition[partition])))
+        lag_gauge.report(app, last_offsets, owned_partitions(app, topics.FEEDBACK_SUBMITTED))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 import faust
 from prometheus_client import start_http_server
@@ -20,9 +21,13 @@ log = logging.getLogger(__name__)
 APP_SUFFIX = "-sentiment"  # its own consumer group: see streams/sentiment_agent.py
 
 
-def create_sentiment_app(settings: Settings, known_centers, model_factory) -> faust.App:
-    app = new_faust_app(settings, settings.faust_app_id + APP_SUFFIX, settings.state_dir / "sentiment-worker")
-    register_sentiment_agent(app, settings, model_factory, known_centers)
+def sentiment_data_dir(settings: Settings) -> Path:
+    return settings.state_dir / "sentiment-worker"
+
+
+def create_sentiment_app(settings: Settings, known_centers, model: SentimentModel) -> faust.App:
+    app = new_faust_app(settings, settings.faust_app_id + APP_SUFFIX, sentiment_data_dir(settings))
+    register_sentiment_agent(app, settings, model, known_centers)
     return app
 
 
@@ -39,6 +44,6 @@ def run_sentiment_worker(settings: Settings, loglevel: str = "info") -> None:
     start_http_server(settings.sentiment_metrics_port, addr=settings.worker_metrics_host)
     log.info("metrics on http://%s:%s/metrics", settings.worker_metrics_host, settings.sentiment_metrics_port)
     create_topics(settings)
-    (settings.state_dir / "sentiment-worker").mkdir(parents=True, exist_ok=True)
-    app = create_sentiment_app(settings, set(load_registry(settings).ids()), lambda: model)
+    sentiment_data_dir(settings).mkdir(parents=True, exist_ok=True)
+    app = create_sentiment_app(settings, set(load_registry(settings).ids()), model)
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
