@@ -19,6 +19,7 @@ import os
 import platform
 import statistics
 import time
+from pathlib import Path
 
 from dost_feedback.settings import Settings
 from models.comments import load_challenge, load_split
@@ -68,7 +69,7 @@ def main() -> None:
     transformers_logging.disable_progress_bar()
     naive = pipeline("text-classification", model=args.model, device=-1)
     fp32 = SentimentModel(TransformersBackend(args.model, threads=args.threads), "fp32")
-    int8 = SentimentModel(OnnxBackend(__import__("pathlib").Path(args.model), INT8_FILE, threads=args.threads), "int8")
+    int8 = SentimentModel(OnnxBackend(Path(args.model), INT8_FILE, threads=args.threads), "int8")
     for model in (fp32, int8):
         model.predict(pool[:40])  # warm-up: lazy loads, allocator, language models
     naive(pool[:8])

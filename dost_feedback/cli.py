@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import sys
@@ -77,8 +78,6 @@ def sentiment_worker(loglevel: str = typer.Option("info", help="Faust log level.
 @app.command()
 def sentiment(texts: List[str] = typer.Argument(..., help="Comments to score.")) -> None:
     """Print one JSON line per comment: {"label", "score", "language"}."""
-    import json
-
     from models.loading import load_sentiment_model
     from models.sentiment import SentimentModelError
 
@@ -92,8 +91,6 @@ def sentiment(texts: List[str] = typer.Argument(..., help="Comments to score."))
 
 
 def _local_model_dir(out: Optional[str]):
-    from pathlib import Path
-
     from models.loading import is_local_path
 
     source = out or get_settings().sentiment_model
@@ -136,9 +133,9 @@ def models_build(
 
 
 def _echo_eval_summary(model_dir) -> None:
-    import json
+    from models.build import EVAL_FILE
 
-    evaluation = json.loads((model_dir / "eval.json").read_text())
+    evaluation = json.loads((model_dir / EVAL_FILE).read_text())
     for runtime, result in evaluation["runtimes"].items():
         per_language = ", ".join(
             f"{lang} macro-F1 {s['macro_f1']:.3f}" for lang, s in result["languages"].items()
@@ -152,9 +149,6 @@ def models_report(
     write: Optional[str] = typer.Option(None, help="Replace the generated section of this Markdown file."),
 ) -> None:
     """Render the eval report of a built model (docs/sentiment.md's generated section)."""
-    import json
-    from pathlib import Path
-
     from models.build import BUILD_INFO, EVAL_FILE
     from models.report import render_report, replace_section
 
@@ -460,8 +454,6 @@ def replay(
 @app.command("sms-parse")
 def sms_parse(text: str = typer.Argument(..., help="The SMS text, as a citizen would send it.")) -> None:
     """Parse an SMS reply; prints {"rating", "comment", "opt_out", "language"} as JSON."""
-    import json
-
     from feedback_web.sms_parsing import parse_sms
 
     typer.echo(json.dumps(parse_sms(text).to_dict(), ensure_ascii=False))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-LABELS = ("negative", "neutral", "positive")
+from models.labels import CONTRACT_LABELS as LABELS
+
 LANGUAGES = ("az", "ru", "en")
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

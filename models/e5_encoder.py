@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+PAD_ID = 1  # XLM-R vocabulary: <s>=0, <pad>=1, </s>=2, <unk>=3
+
 MAGIC = b"E5S1"
 Q4_BLOCK = 32  # weights per Q4_0 block
 Q4_BLOCK_BYTES = 2 + Q4_BLOCK // 2
@@ -136,7 +138,7 @@ def bert_config_dict(header: E5Header) -> dict:
         "max_position_embeddings": header.max_positions,
         "type_vocab_size": header.type_vocab_size,
         "layer_norm_eps": header.layer_norm_eps,
-        "pad_token_id": 1,  # XLM-R vocabulary: <s>=0, <pad>=1, </s>=2, <unk>=3
+        "pad_token_id": PAD_ID,
         "bos_token_id": 0,
         "eos_token_id": 2,
     }

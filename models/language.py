@@ -14,7 +14,6 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-LANGUAGE_CODES = ("az", "ru", "en")
 # Letters that Azerbaijani Latin has and English does not.
 _AZ_LETTERS = set("əƏığĞşŞçÇöÖüÜİ")
 
@@ -34,7 +33,10 @@ def _detector():
 
 def script_language(text: str) -> str | None:
     """The script rules: 'ru' for mostly Cyrillic, 'az' for az-only letters, else None (undecided)."""
-    found = letters(text)
+    return _script_language(letters(text))
+
+
+def _script_language(found: list[str]) -> str | None:
     cyrillic = sum("CYRILLIC" in unicodedata.name(ch, "") for ch in found)
     if found and cyrillic * 2 >= len(found):
         return "ru"
@@ -43,15 +45,13 @@ def script_language(text: str) -> str | None:
 
 def detect_language(text: str) -> str | None:
     """'az', 'ru', 'en', or None for a comment with no letters."""
-    if not letters(text):
+    found = letters(text)
+    if not found:
         return None
-    by_script = script_language(text)
+    by_script = _script_language(found)
     if by_script is not None:
         return by_script
     detector, codes = _detector()
     detected = detector.detect_language_of(text)
     return codes[detected] if detected is not None else "en"
 
-
-def detect_languages(texts: list[str]) -> list[str | None]:
-    return [detect_language(text) for text in texts]

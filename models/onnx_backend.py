@@ -13,10 +13,9 @@ from typing import Sequence
 import numpy as np
 
 from models.batching import length_sorted_batches
+from models.e5_encoder import PAD_ID
 from models.labels import softmax
 from models.sentiment import SentimentModelError
-
-PAD_ID = 1  # XLM-R vocabulary
 
 
 class OnnxBackend:

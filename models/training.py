@@ -18,8 +18,7 @@ import numpy as np
 
 from models.batching import length_sorted_batches
 from models.comments import LABELS, LabelledComment
-
-PAD_ID = 1  # XLM-R vocabulary
+from models.e5_encoder import PAD_ID
 
 Progress = Callable[[int, int], None]  # (done, total)
 
