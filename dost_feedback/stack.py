@@ -42,34 +42,33 @@ def start_kafka(supervisor: Supervisor, settings: Settings, timeout: float = 120
     raise AssertionError("unreachable")
 
 
+def _worker_service(settings: Settings, name: str, command: str, port: int, env: dict[str, str]) -> Service:
+    """A worker process; it is ready once its Prometheus endpoint answers."""
+    host = settings.worker_metrics_host
+    require_free_port(f"{name} metrics", host, port)
+    url = f"http://{host}:{port}/metrics"
+    return Service(
+        name=name,
+        argv=cli_argv(command),
+        log_path=logs_dir(settings) / f"{name}.log",
+        ready=lambda: http_ok(url),
+        env=env,
+        url=url,
+    )
+
+
 def worker(settings: Settings, index: int = 1, metrics_port: int | None = None) -> Service:
     port = metrics_port or settings.worker_metrics_port + index - 1
-    host = settings.worker_metrics_host
-    require_free_port(f"worker-{index} metrics", host, port)
     env = settings_env(
         settings, worker_metrics_port=port, worker_data_dir=settings.state_dir / f"worker-{index}"
     )
-    return Service(
-        name=f"worker-{index}",
-        argv=cli_argv("worker"),
-        log_path=logs_dir(settings) / f"worker-{index}.log",
-        ready=lambda: http_ok(f"http://{host}:{port}/metrics"),
-        env=env,
-        url=f"http://{host}:{port}/metrics",
-    )
+    return _worker_service(settings, f"worker-{index}", "worker", port, env)
 
 
 def sentiment_worker(settings: Settings) -> Service:
     """The sentiment worker: its own process and consumer group (see streams/sentiment_agent.py)."""
-    host, port = settings.worker_metrics_host, settings.sentiment_metrics_port
-    require_free_port("sentiment worker metrics", host, port)
-    return Service(
-        name="sentiment-worker",
-        argv=cli_argv("sentiment-worker"),
-        log_path=logs_dir(settings) / "sentiment-worker.log",
-        ready=lambda: http_ok(f"http://{host}:{port}/metrics"),
-        env=settings_env(settings),
-        url=f"http://{host}:{port}/metrics",
+    return _worker_service(
+        settings, "sentiment-worker", "sentiment-worker", settings.sentiment_metrics_port, settings_env(settings)
     )
 
 

@@ -45,7 +45,6 @@ polls that journal (end-to-end tests).
 from __future__ import annotations
 
 import json
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +53,7 @@ from typing import Sequence
 from dost_feedback.centers import load_registry
 from dost_feedback.procs import Service, http_ok, require_free_port
 from dost_feedback.settings import PROJECT_ROOT, Settings, settings_env
+from dost_feedback.stack import cli_argv
 from monitoring.alertmanager_config import render_alertmanager_config
 from monitoring.profiles import ProfileName, monitoring_profile
 from monitoring.receiver import ReceivedAlert, read_journal
@@ -189,7 +189,7 @@ def receiver_service(settings: Settings, run_dir: Path) -> Service:
     url = receiver_base_url(settings)
     return Service(
         name="oncall-receiver",
-        argv=[sys.executable, "-m", "dost_feedback", "receiver"],
+        argv=cli_argv("receiver"),
         log_path=run_dir / "logs" / "oncall-receiver.log",
         ready=lambda: http_ok(f"{url}/healthz"),
         env=settings_env(settings),
