@@ -10,7 +10,7 @@ import json
 import logging
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -266,7 +266,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _route_timings_for_every_severity(self) -> "Settings":
         for name in ("alertmanager_route_timings_prod", "alertmanager_route_timings_dev"):
-            missing = {"page", "warning", "ticket"} - set(getattr(self, name))
+            missing = set(get_args(AlertSeverity)) - set(getattr(self, name))
             if missing:
                 raise ValueError(f"DOST_{name.upper()} lacks timings for severity {', '.join(sorted(missing))}")
         return self

@@ -23,10 +23,10 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from monitoring.profiles import SEVERITIES, MonitoringProfile, RouteTimings
+from monitoring.rules import BURN_ALERT
 
 ONCALL_RECEIVER = "oncall"  # the root route: alerts without a known severity
 GROUP_BY = ("alertname", "center_id")
-NETWORK_BURN_ALERT = "NetworkSatisfactionBudgetBurn"
 REGION_SEPARATOR = "@"
 
 
@@ -99,8 +99,8 @@ def render_alertmanager_config(
             },
             {
                 # The fast-burn page covers the slow-burn ticket of the same budget.
-                "source_matchers": [f'alertname="{NETWORK_BURN_ALERT}"', 'severity="page"'],
-                "target_matchers": [f'alertname="{NETWORK_BURN_ALERT}"', 'severity="ticket"'],
+                "source_matchers": [f'alertname="{BURN_ALERT}"', 'severity="page"'],
+                "target_matchers": [f'alertname="{BURN_ALERT}"', 'severity="ticket"'],
                 "equal": ["alertname"],
             },
         ],

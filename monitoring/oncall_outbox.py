@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notifications (
@@ -89,6 +91,18 @@ class Outbox:
         self._db.execute("PRAGMA synchronous=FULL")  # committed means on disk before the 200
         self._db.executescript(SCHEMA)
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction under the lock: committed whole, or rolled back whole."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -106,28 +120,22 @@ class Outbox:
         channels: list[NewChannel],
     ) -> int:
         """Store a notification with one pending delivery per channel, in one transaction."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                cursor = self._db.execute(
-                    "INSERT INTO notifications (received_at, receiver, status, severity, region, summary, payload)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (received_at, receiver, status, severity, region, summary, payload),
-                )
-                notification_id = cursor.lastrowid
-                self._db.executemany(
-                    "INSERT INTO deliveries (notification_id, channel, channel_type, channel_config, state,"
-                    " attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
-                    [
-                        (notification_id, c.name, c.type, json.dumps(c.config), received_at, received_at)
-                        for c in channels
-                    ],
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            return int(notification_id)
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO notifications (received_at, receiver, status, severity, region, summary, payload)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (received_at, receiver, status, severity, region, summary, payload),
+            )
+            notification_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO deliveries (notification_id, channel, channel_type, channel_config, state,"
+                " attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
+                [
+                    (notification_id, c.name, c.type, json.dumps(c.config), received_at, received_at)
+                    for c in channels
+                ],
+            )
+        return int(notification_id)
 
     def due(self, now: float, exclude: set[int] = frozenset(), limit: int = 100) -> list[PendingDelivery]:
         with self._lock:
@@ -177,27 +185,21 @@ class Outbox:
         Returns the ids requeued; ids that are not failed (sent, pending, unknown) are left
         alone, so a retry never sends twice what already went out.
         """
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if delivery_ids is None:
-                    rows = self._db.execute("SELECT id FROM deliveries WHERE state = 'failed' ORDER BY id").fetchall()
-                else:
-                    marks = ",".join("?" * len(delivery_ids))
-                    rows = self._db.execute(
-                        f"SELECT id FROM deliveries WHERE state = 'failed' AND id IN ({marks}) ORDER BY id",
-                        list(delivery_ids),
-                    ).fetchall() if delivery_ids else []
-                ids = [int(row[0]) for row in rows]
-                self._db.executemany(
-                    "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?"
-                    " WHERE id = ?",
-                    [(now, now, delivery_id) for delivery_id in ids],
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction() as db:
+            if delivery_ids is None:
+                rows = db.execute("SELECT id FROM deliveries WHERE state = 'failed' ORDER BY id").fetchall()
+            else:
+                marks = ",".join("?" * len(delivery_ids))
+                rows = db.execute(
+                    f"SELECT id FROM deliveries WHERE state = 'failed' AND id IN ({marks}) ORDER BY id",
+                    list(delivery_ids),
+                ).fetchall() if delivery_ids else []
+            ids = [int(row[0]) for row in rows]
+            db.executemany(
+                "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?"
+                " WHERE id = ?",
+                [(now, now, delivery_id) for delivery_id in ids],
+            )
         return ids
 
     def counts(self) -> dict[str, int]:

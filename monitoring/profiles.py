@@ -9,15 +9,15 @@ values live in Settings (``alert_*_for_<profile>``, ``prometheus_*_<profile>``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
-from dost_feedback.settings import Settings
+from dost_feedback.settings import AlertSeverity, Settings
 
 ProfileName = Literal["dev", "prod"]
 PROFILE_NAMES: tuple[ProfileName, ...] = ("dev", "prod")
 
 
-SEVERITIES: tuple[str, ...] = ("page", "warning", "ticket")  # the alerts' `severity` label, strongest first
+SEVERITIES: tuple[str, ...] = get_args(AlertSeverity)  # the alerts' `severity` label, strongest first
 
 
 @dataclass(frozen=True)

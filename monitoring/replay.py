@@ -184,24 +184,8 @@ def export_series(scenario: Scenario, center: Center, ratings: Sequence[Rating],
 
 
 def duration_seconds(text: str) -> int:
-    """A Prometheus duration ("10m", "1h30m", "2d") in seconds."""
-    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
-    total, number = 0.0, ""
-    i = 0
-    while i < len(text):
-        if text[i].isdigit():
-            number += text[i]
-            i += 1
-            continue
-        unit = "ms" if text.startswith("ms", i) else text[i]
-        if unit not in units or not number:
-            raise ValueError(f"not a Prometheus duration: {text!r}")
-        total += int(number) * units[unit]
-        number = ""
-        i += len(unit)
-    if number:
-        raise ValueError(f"not a Prometheus duration: {text!r}")
-    return int(total)
+    """A Prometheus duration ("10m", "1h30m", "2d") in whole seconds (used as step counts)."""
+    return int(rules.duration_seconds(text))
 
 
 @dataclass
@@ -252,9 +236,7 @@ class AlertStates:
                 episode.at_firing = dict(evidence)
 
 
-def center_results(
-    series: CenterSeries, k: int, params: RuleParameters, with_region: bool
-) -> tuple[dict, dict]:
+def center_results(series: CenterSeries, k: int, params: RuleParameters) -> tuple[dict, dict]:
     """The warning's and the page's series at step ``k`` for one center (the rules' conditions).
 
     Ties with the target are decided exactly as Prometheus decides them: the ratio is the
@@ -262,9 +244,7 @@ def center_results(
     in the same order, so both sides compute the same float.
     """
     center = series.center
-    base = {"center_id": center.center_id}
-    if with_region:
-        base["region"] = center.region
+    base = {"center_id": center.center_id, "region": center.region}  # region: joined from dost_center_info
     warning, page = {}, {}
     ratings, satisfied = series.windows[rules.WARNING_WINDOW][k]
     if ratings >= params.min_ratings:
@@ -331,19 +311,9 @@ class Timeline:
     series: list[CenterSeries]
     counts: NetworkCounts
     episodes: list[Episode]
-    with_region: bool
 
     def step_index(self, epoch: int) -> int:
         return bisect.bisect_left(self.steps, epoch)
-
-
-def burn_rules(params: RuleParameters) -> list[tuple[str, str, str, float]]:
-    return list(getattr(rules, "BURN_RATE_RULES", ()))
-
-
-def rules_add_region() -> bool:
-    """Do the rendered center alerts carry ``region`` (the join with ``dost_center_info``)?"""
-    return hasattr(rules, "with_region")
 
 
 def build_timeline(
@@ -364,18 +334,17 @@ def build_timeline(
         series.append(export_series(scenario, center, ratings, steps))
         progress(f"simulated {center.center_id}: {len(ratings)} ratings")
     counts = network_counts(series, len(steps))
-    with_region = rules_add_region()
     warning = AlertStates(rules.SATISFACTION_ALERT, duration_seconds(params.warning_for))
     page = AlertStates(rules.SATISFACTION_ALERT, duration_seconds(params.page_for))
     burn_states = []
-    for severity, long, short, threshold in burn_rules(params):
+    for severity, long, short, threshold in rules.BURN_RATE_RULES:
         hold = duration_seconds(params.burn_page_for if severity == "page" else params.burn_ticket_for)
         burn_states.append((AlertStates(rules.BURN_ALERT, hold), severity, long, short, threshold))
-    window_steps = {w: duration_seconds(w) // scenario.step_seconds for w in getattr(rules, "BURN_WINDOWS", ())}
+    window_steps = {w: duration_seconds(w) // scenario.step_seconds for w in rules.BURN_WINDOWS}
     for k, t in enumerate(steps):
         warnings, pages = {}, {}
         for s in series:
-            w, p = center_results(s, k, params, with_region)
+            w, p = center_results(s, k, params)
             warnings.update(w)
             pages.update(p)
         warning.evaluate(t, warnings)
@@ -398,7 +367,7 @@ def build_timeline(
             progress(f"alert timeline: day {(t - scenario.start_epoch) / DAY_SECONDS:.0f} of {scenario.days}")
     episodes = warning.episodes + page.episodes + [e for states, *_ in burn_states for e in states.episodes]
     episodes.sort(key=lambda e: (e.pending_at, e.alertname, sorted(e.labels.items())))
-    return Timeline(scenario, params, steps, series, counts, episodes, with_region)
+    return Timeline(scenario, params, steps, series, counts, episodes)
 
 
 # --- questions the report and the test ask ------------------------------------------------
