@@ -27,13 +27,14 @@ from monitoring.rules import (
     CENTER_SATISFACTION_RATIO,
     CENTER_SATISFACTION_TARGET,
     CENTER_WILSON_UPPER,
-    DASHBOARD_PATH,
     PAGE_WINDOWS,
     RUNBOOK_ANCHOR_PAGE,
     RUNBOOK_ANCHOR_WARNING,
     SATISFACTION_ALERT,
     WARNING_WINDOW,
     RuleParameters,
+    center_dashboard_url,
+    runbook_url,
     window_matcher,
 )
 from monitoring.grafana_panels import DATASOURCE, DATASOURCE_UID
@@ -105,10 +106,8 @@ def _annotations(params: RuleParameters, anchor: str, summary: str, evidence: st
             + " {{ humanizePercentage $values.B.Value }} relative to the center's target "
             "(negative: below). At least " + str(params.min_ratings) + " ratings in the window."
         ),
-        "dashboard_url": (
-            f"{params.dashboard_base_url.rstrip('/')}{DASHBOARD_PATH}?var-center_id={{{{ $labels.center_id }}}}"
-        ),
-        "runbook_url": f"{params.runbook_base_url}#{anchor}",
+        "dashboard_url": center_dashboard_url(params),
+        "runbook_url": runbook_url(params, anchor),
         "__dashboardUid__": CENTER_UID,
     }
 

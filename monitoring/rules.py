@@ -353,10 +353,8 @@ def _satisfaction_annotations(params: RuleParameters, runbook_anchor: str, summa
         "count": _center_window_value(CENTER_RATINGS, 'printf "%.0f"'),
         "wilson_upper": _center_window_value(CENTER_WILSON_UPPER, RATIO_DECIMAL),
         "target": _query_template(CENTER_SATISFACTION_TARGET, ("center_id",), RATIO_DECIMAL),
-        "dashboard_url": (
-            f"{params.dashboard_base_url.rstrip('/')}{DASHBOARD_PATH}?var-center_id={{{{ $labels.center_id }}}}"
-        ),
-        "runbook_url": f"{params.runbook_base_url}#{runbook_anchor}",
+        "dashboard_url": center_dashboard_url(params),
+        "runbook_url": runbook_url(params, runbook_anchor),
     }
 
 
@@ -424,7 +422,7 @@ def _process_down_alert(params: RuleParameters, alert: str, job: str, what: str,
             "summary": f"DOST {what} {{{{ $labels.instance }}}} is down",
             "description": f"Prometheus cannot scrape {{{{ $labels.instance }}}} (job {{{{ $labels.job }}}}). {consequence}",
             "dashboard_url": _dashboard(params, PIPELINE_DASHBOARD_PATH),
-            "runbook_url": _runbook(params, runbook_anchor),
+            "runbook_url": runbook_url(params, runbook_anchor),
         },
     }
 
@@ -438,8 +436,13 @@ def worker_down_alert(params: RuleParameters) -> dict[str, Any]:
     )
 
 
-def _runbook(params: RuleParameters, anchor: str) -> str:
+def runbook_url(params: RuleParameters, anchor: str) -> str:
     return f"{params.runbook_base_url}#{anchor}"
+
+
+def center_dashboard_url(params: RuleParameters) -> str:
+    """The center drill-down dashboard for the alert's center (a Go template)."""
+    return f"{_dashboard(params, DASHBOARD_PATH)}?var-center_id={{{{ $labels.center_id }}}}"
 
 
 def _dashboard(params: RuleParameters, path: str) -> str:
@@ -506,10 +509,8 @@ def no_ratings_alert(params: RuleParameters) -> dict[str, Any]:
             ),
             "expected_ratings": '{{ $value | printf "%.1f" }}',
             "ratings_per_open_hour": per_hour,
-            "dashboard_url": (
-                f"{_dashboard(params, DASHBOARD_PATH)}?var-center_id={{{{ $labels.center_id }}}}"
-            ),
-            "runbook_url": _runbook(params, RUNBOOK_ANCHOR_NO_RATINGS),
+            "dashboard_url": center_dashboard_url(params),
+            "runbook_url": runbook_url(params, RUNBOOK_ANCHOR_NO_RATINGS),
         },
     }
 
@@ -559,7 +560,7 @@ def burn_rate_alert(params: RuleParameters, severity: str, long: str, short: str
             "count": _scalar_value(rated(long), 'printf "%.0f"'),
             "unsatisfied_ratio": _scalar_value(unsatisfied_share, RATIO_DECIMAL),
             "dashboard_url": _dashboard(params, NETWORK_DASHBOARD_PATH),
-            "runbook_url": _runbook(
+            "runbook_url": runbook_url(
                 params, RUNBOOK_ANCHOR_BURN_PAGE if severity == "page" else RUNBOOK_ANCHOR_BURN_TICKET
             ),
         },
@@ -603,7 +604,7 @@ def consumer_lag_alert(params: RuleParameters) -> dict[str, Any]:
             ),
             "lag": '{{ $value | printf "%.0f" }}',
             "dashboard_url": _dashboard(params, PIPELINE_DASHBOARD_PATH),
-            "runbook_url": _runbook(params, RUNBOOK_ANCHOR_LAG),
+            "runbook_url": runbook_url(params, RUNBOOK_ANCHOR_LAG),
         },
     }
 
@@ -624,7 +625,7 @@ def deadletter_alert(params: RuleParameters) -> dict[str, Any]:
             ),
             "count": '{{ $value | printf "%.0f" }}',
             "dashboard_url": _dashboard(params, PIPELINE_DASHBOARD_PATH),
-            "runbook_url": _runbook(params, RUNBOOK_ANCHOR_DEADLETTERS),
+            "runbook_url": runbook_url(params, RUNBOOK_ANCHOR_DEADLETTERS),
         },
     }
 
@@ -644,7 +645,7 @@ def sentiment_backlog_alert(params: RuleParameters) -> dict[str, Any]:
             ),
             "lag": '{{ $value | printf "%.0f" }}',
             "dashboard_url": _dashboard(params, PIPELINE_DASHBOARD_PATH),
-            "runbook_url": _runbook(params, RUNBOOK_ANCHOR_SENTIMENT_BACKLOG),
+            "runbook_url": runbook_url(params, RUNBOOK_ANCHOR_SENTIMENT_BACKLOG),
         },
     }
 
@@ -667,7 +668,7 @@ def oncall_failed_alert(params: RuleParameters) -> dict[str, Any]:
             ),
             "count": '{{ $value | printf "%.0f" }}',
             "dashboard_url": _dashboard(params, PIPELINE_DASHBOARD_PATH),
-            "runbook_url": _runbook(params, RUNBOOK_ANCHOR_ONCALL_FAILED),
+            "runbook_url": runbook_url(params, RUNBOOK_ANCHOR_ONCALL_FAILED),
         },
     }
 
