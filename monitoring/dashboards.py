@@ -71,6 +71,9 @@ BURN_RATE_THRESHOLDS = tuple(sorted({threshold for *_, threshold in BURN_RATE_RU
 CENTER = 'center_id="$center_id"'
 QUANTILES = (0.5, 0.95, 0.99)
 
+LAG_STEPS = thresholds(("green", None), ("orange", 100), ("red", 1000))  # records behind
+NEGATIVE_SHARE_STEPS = thresholds(("green", None), ("orange", 0.1), ("red", 0.25))
+
 STAT = 5  # panel heights
 CHART = 8
 TABLE = 10
@@ -391,17 +394,15 @@ def sentiment_dashboard(settings: Settings) -> dict[str, Any]:
             (panel("stat", "Negative share", "Negative ÷ all scored comments in the selected time range.",
                    [Query(f'sum(increase({scored}{{label="negative"}}[$__range])) / sum(increase({scored}[$__range]))',
                           instant=True)],
-                   unit="percentunit", decimals=1, steps=thresholds(("green", None), ("orange", 0.1), ("red", 0.25)),
+                   unit="percentunit", decimals=1, steps=NEGATIVE_SHARE_STEPS,
                    options=stat_options()), 5, STAT),
             (panel("stat", "Scoring rate", "Comments scored per second.",
                    [Query('sum(rate(dost_sentiment_events_total{outcome="scored"}[$__rate_interval]))', instant=True)],
                    unit="cps", decimals=2, options=stat_options(color="none", graph="area")), 5, STAT),
             (count_stat("Backlog", "feedback.submitted records the sentiment worker has not read yet.",
                         [Query(SENTIMENT_LAG, instant=True)],
-                        thresholds(("green", None), ("orange", 100), ("red", 1000))), 5, STAT),
-            (panel("stat", "Sentiment worker", "Whether Prometheus can scrape the sentiment worker.",
-                   [Query(f'up{{job="{SENTIMENT_JOB}"}}', "{{instance}}", instant=True)],
-                   steps=up_steps(), mappings=up_mappings(), options=stat_options()), 4, STAT),
+                        LAG_STEPS), 5, STAT),
+            up_stat("Sentiment worker", SENTIMENT_JOB, "Whether Prometheus can scrape the sentiment worker."),
         ],
         [
             (panel("table", "Label mix per center", "Comments per sentiment label and center, selected time range.",
@@ -411,7 +412,7 @@ def sentiment_dashboard(settings: Settings) -> dict[str, Any]:
                        "columnField": "label", "rowField": "center_id", "valueField": "Value"}}]), 12, TABLE),
             (panel("bargauge", "Negative share per center", "Negative ÷ scored comments per center, selected range.",
                    [Query(share, "{{center_id}}", instant=True)], unit="percentunit", decimals=1, minimum=0, maximum=1,
-                   steps=thresholds(("green", None), ("orange", 0.1), ("red", 0.25)),
+                   steps=NEGATIVE_SHARE_STEPS,
                    options=bargauge_options()), 12, TABLE),
         ],
         [
@@ -438,12 +439,14 @@ def sentiment_dashboard(settings: Settings) -> dict[str, Any]:
 # --- pipeline health ----------------------------------------------------------------------
 
 
-def pipeline_dashboard(settings: Settings) -> dict[str, Any]:
-    def up_stat(title: str, job: str) -> tuple[dict[str, Any], int, int]:
-        return (panel("stat", title, f"Whether Prometheus can scrape job {job}, per instance.",
-                      [Query(f'up{{job="{job}"}}', "{{instance}}", instant=True)],
-                      steps=up_steps(), mappings=up_mappings(), options=stat_options()), 4, STAT)
+def up_stat(title: str, job: str, description: str | None = None) -> tuple[dict[str, Any], int, int]:
+    """A 4-wide stat: whether Prometheus can scrape ``job``, per instance."""
+    return (panel("stat", title, description or f"Whether Prometheus can scrape job {job}, per instance.",
+                  [Query(f'up{{job="{job}"}}', "{{instance}}", instant=True)],
+                  steps=up_steps(), mappings=up_mappings(), options=stat_options()), 4, STAT)
 
+
+def pipeline_dashboard(settings: Settings) -> dict[str, Any]:
     rows = [
         [
             up_stat("Stream workers", WORKER_JOB),
@@ -451,10 +454,10 @@ def pipeline_dashboard(settings: Settings) -> dict[str, Any]:
             up_stat("Sentiment worker", SENTIMENT_JOB),
             (count_stat("Rating lag", "feedback.submitted records the stream workers have not processed.",
                         [Query(WORKER_LAG, instant=True)],
-                        thresholds(("green", None), ("orange", 100), ("red", 1000))), 4, STAT),
+                        LAG_STEPS), 4, STAT),
             (count_stat("Sentiment lag", "feedback.submitted records the sentiment worker has not read.",
                         [Query(SENTIMENT_LAG, instant=True)],
-                        thresholds(("green", None), ("orange", 100), ("red", 1000))), 4, STAT),
+                        LAG_STEPS), 4, STAT),
             (count_stat("Dead letters", "Events sent to feedback.deadletter in the selected time range.",
                         [Query("sum(increase(dost_worker_deadletters_total[$__range]))", instant=True)],
                         thresholds(("green", None), ("red", 1))), 4, STAT),
