@@ -16,7 +16,7 @@ SQLite) before the 200; the dispatcher (``monitoring.oncall_dispatch``) then sen
 with retries and survives restarts. Every alert is also appended as one JSON line to
 ``settings.receiver_log_file`` and logged on ``dost.oncall``.
 
-Run it with ``dost-feedback receiver`` or ``python -m monitoring.receiver`` (binds
+Run it with ``dost-feedback receiver`` (binds
 ``DOST_RECEIVER_HOST:DOST_RECEIVER_PORT``), or mount ``create_app(settings)``.
 """
 
@@ -238,15 +238,3 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
 
     return app
 
-
-def main() -> None:
-    """Serve the receiver on ``settings.receiver_host:receiver_port``."""
-    import uvicorn
-
-    settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(create_app(settings), host=settings.receiver_host, port=settings.receiver_port, log_level="info")
-
-
-if __name__ == "__main__":
-    main()
