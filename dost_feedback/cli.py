@@ -245,6 +245,7 @@ def oncall_check() -> None:
     """Validate the on-call config (DOST_ONCALL_CONFIG_FILE) and print each route's channels."""
     from dost_feedback.centers import RegistryError
     from monitoring.oncall_config import OncallConfigError, route_channels
+    from monitoring.alertmanager_config import receiver_name
     from monitoring.oncall_retry import RetryPolicy
     from monitoring.profiles import SEVERITIES
     from monitoring.receiver import load_app_oncall_config
@@ -259,7 +260,7 @@ def oncall_check() -> None:
         typer.echo(f"  {severity:<8} -> {', '.join(route_channels(config, severity, None))}")
     for route in config.routes:
         if route.region:
-            typer.echo(f"  {route.severity}@{route.region} -> {', '.join(route.channels)}")
+            typer.echo(f"  {receiver_name(route.severity, route.region)} -> {', '.join(route.channels)}")
     typer.echo(f"  (no severity) -> {', '.join(config.default_channels)}")
     waits = ", ".join(f"{delay:g}s" for delay in RetryPolicy.from_settings(settings).schedule())
     typer.echo(f"retries: {settings.oncall_max_attempts} attempts, waits {waits}")

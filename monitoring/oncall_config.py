@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dost_feedback.settings import AlertSeverity
+from monitoring.alertmanager_config import receiver_name
 
 PHONE_PATTERN = r"^\+[1-9][0-9]{6,14}$"  # E.164
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
@@ -74,7 +75,7 @@ class OncallConfig(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> "OncallConfig":
         named = [("default_channels", self.default_channels)] + [
-            (f"route {route.severity}{'@' + route.region if route.region else ''}", route.channels)
+            (f"route {receiver_name(route.severity, route.region)}", route.channels)
             for route in self.routes
         ]
         for where, names in named:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from monitoring.alertmanager_config import receiver_name
 from monitoring.oncall_outbox import LogEntry
 
 
@@ -20,7 +21,7 @@ def format_log(entries: list[LogEntry], counts: dict[str, int]) -> str:
         state = e.state.upper() if e.state == "failed" else e.state
         line = (
             f"#{e.delivery_id:<5} {_time(e.received_at)}  {state:<7} {e.channel} ({e.channel_type})"
-            f"  attempts={e.attempts}  {e.severity}{'@' + e.region if e.region else ''} {e.status}: {e.summary}"
+            f"  attempts={e.attempts}  {receiver_name(e.severity, e.region)} {e.status}: {e.summary}"
         )
         if e.state == "pending" and e.next_attempt_at is not None:
             line += f"\n        next attempt {_time(e.next_attempt_at)}"
