@@ -40,14 +40,12 @@ class TransformersBackend:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         torch = self._torch
-        lengths = [len(ids) for ids in self.tokenizer(list(texts), truncation=True,
-                                                      max_length=self.max_tokens)["input_ids"]]
+        # Tokenize once: the lengths sort the batches, and each batch only pads its own ids.
+        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_tokens)["input_ids"]
         out = np.zeros((len(texts), len(self.id2label)), dtype=np.float32)
         with torch.inference_mode():
-            for batch in length_sorted_batches(lengths, self.batch_size):
-                inputs = self.tokenizer([texts[i] for i in batch], padding=True, truncation=True,
-                                        max_length=self.max_tokens, return_tensors="pt")
-                inputs.pop("token_type_ids", None)
+            for batch in length_sorted_batches([len(ids) for ids in encoded], self.batch_size):
+                inputs = self.tokenizer.pad({"input_ids": [encoded[i] for i in batch]}, return_tensors="pt")
                 logits = self.model(**inputs).logits
                 out[batch] = torch.softmax(logits.float(), dim=-1).numpy()
         return out
