@@ -13,11 +13,12 @@ from pathlib import Path
 
 import httpx
 
-from dost_feedback import stack, topics
-from dost_feedback.events import ServiceGroup
-from dost_feedback.kafka_admin import create_topics
-from dost_feedback.procs import Service, Supervisor, free_port
-from dost_feedback.settings import Settings
+from dost_contract import topics
+from dost_contract.events import ServiceGroup
+from dost_contract.settings import Settings
+from dost_feedback.stack import services as stack
+from dost_feedback.stack.processes import Service, Supervisor, free_port
+from streams.topic_setup import create_topics
 from tests.conftest import metric_value
 
 GROUPS = [g.value for g in ServiceGroup]

@@ -15,7 +15,7 @@ import json
 import tempfile
 import time
 
-from dost_feedback.settings import Settings
+from dost_contract.settings import Settings
 from feedback_web.app import create_app
 
 

@@ -20,8 +20,8 @@ import subprocess
 import sys
 
 from bench._local import isolated_settings, payloads, produce, raw_consume, run_worker_until, start_kafka
-from dost_feedback import stack
-from dost_feedback.procs import Supervisor, free_port
+from dost_feedback.stack import services as stack
+from dost_feedback.stack.processes import Supervisor, free_port
 
 
 def throughput(events: int) -> dict:

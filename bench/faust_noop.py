@@ -13,7 +13,7 @@ import uuid
 
 import faust
 
-from dost_feedback import topics
+from dost_contract import topics
 
 
 def main() -> None:

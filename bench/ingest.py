@@ -29,10 +29,11 @@ import time
 from pathlib import Path
 
 from bench.loadgen import closed_loop, open_loop, post_request
-from dost_feedback import stack, topics
-from dost_feedback.kafka_admin import create_topics
-from dost_feedback.procs import Service, Supervisor, free_port, http_ok, require_free_port
-from dost_feedback.settings import Settings, settings_env
+from dost_contract import topics
+from dost_contract.settings import Settings, settings_env
+from dost_feedback.stack import services as stack
+from dost_feedback.stack.processes import Service, Supervisor, free_port, http_ok, require_free_port
+from streams.topic_setup import create_topics
 
 CENTERS = ["baku-1", "baku-2", "baku-3", "baku-4", "baku-5", "baku-6", "karabakh-barda", "karabakh-shusha",
            "smart-agali"]
@@ -140,7 +141,7 @@ def main() -> int:
         headers: dict[str, str] = {}
         extra_env: dict[str, str] = {"DOST_WEB_ACCESS_LOG": "false"}
         if args.channel == "kiosk":
-            from feedback_web.channel_store import ChannelStore
+            from dost_channels.store import ChannelStore
 
             # One tablet per center; the rate limit is lifted so the token check is what is measured.
             store = ChannelStore(settings.channels_db_path)

@@ -21,7 +21,7 @@ import statistics
 import time
 from pathlib import Path
 
-from dost_feedback.settings import Settings
+from dost_contract.settings import Settings
 from models.comments import load_challenge, load_split
 from models.onnx_backend import OnnxBackend
 from models.onnx_export import INT8_FILE

@@ -1,7 +1,11 @@
-"""dost-feedback: shared contract (events, topics, centers), configuration and the CLI.
+"""dost-feedback's roof: the ``dost-feedback`` command line and the local stack.
 
-The components live beside this package: ``feedback_web`` (ingest), ``streams``
-(Faust workers), ``models`` (sentiment) and ``monitoring`` (rules, on-call receiver).
+It imports every part of the system and nothing imports it (``CONTRIBUTING.md``):
+``dost_contract`` (the floor), ``dost_channels`` and ``dost_simulation`` (shared pieces),
+``models`` (sentiment), ``streams`` (Faust workers), ``feedback_web`` (ingest) and
+``monitoring`` (rules, dashboards, on-call, replay).
 """
 
-__version__ = "0.1.0"
+from dost_contract import __version__
+
+__all__ = ["__version__"]

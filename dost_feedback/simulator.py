@@ -10,11 +10,11 @@ from typing import Callable
 
 import httpx
 
-from dost_feedback import topics
-from dost_feedback.centers import CenterRegistry
-from dost_feedback.events import Channel, FeedbackSubmitted, utc_now
-from dost_feedback.settings import Settings
-from dost_feedback.simulation import CHANNEL_WEIGHTS, SimulatedRating, draw_feedback
+from dost_contract import topics
+from dost_contract.centers import CenterRegistry
+from dost_contract.events import Channel, FeedbackSubmitted, utc_now
+from dost_contract.settings import Settings
+from dost_simulation.ratings import CHANNEL_WEIGHTS, SimulatedRating, draw_feedback
 
 # Kiosk submissions need a device token (issue 3), so through the web API the
 # simulator speaks as the web form and SMS channels.

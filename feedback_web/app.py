@@ -5,7 +5,7 @@ answer in time the citizen's client gets 503 with the ``feedback_id``; retrying 
 that id is safe because the workers count each id once.
 
 Channels (see docs/channels.md): the kiosk page and its device tokens (``kiosk``,
-``devices``), QR links (``qr``) and SMS replies (``sms_inbound``), sharing one channel
+``devices``), QR links (``qr``) and SMS replies (``sms.inbound``), sharing one channel
 store with the SMS-invitation agent.
 """
 
@@ -23,20 +23,20 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from dost_feedback import __version__
-from dost_feedback.centers import CenterRegistry, load_registry
-from dost_feedback.events import Channel, FeedbackIn, FeedbackSubmitted, utc_now
-from dost_feedback.settings import Settings, get_settings
+from dost_channels.sms_gateway import create_gateway
+from dost_channels.store import ChannelStore
+from dost_contract import __version__
+from dost_contract.centers import CenterRegistry, load_registry
+from dost_contract.events import Channel, FeedbackIn, FeedbackSubmitted, utc_now
+from dost_contract.settings import Settings, get_settings
 from feedback_web import metrics
-from feedback_web.channel_store import ChannelStore
 from feedback_web.devices import authorize_kiosk
 from feedback_web.ingest import publish_or_503
 from feedback_web.kiosk import kiosk_router
 from feedback_web.publisher import FeedbackPublisher
 from feedback_web.qr import qr_router
 from feedback_web.rate_limit import TokenBucket
-from feedback_web.sms_gateway import create_gateway
-from feedback_web.sms_inbound import sms_router
+from feedback_web.sms.inbound import sms_router
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"

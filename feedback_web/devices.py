@@ -11,10 +11,10 @@ import math
 
 from fastapi.responses import JSONResponse
 
+from dost_channels.store import ChannelStore, DeviceCheck
+from dost_channels.tokens import bearer_token
 from feedback_web import metrics
-from feedback_web.channel_store import ChannelStore, DeviceCheck
 from feedback_web.rate_limit import TokenBucket
-from feedback_web.tokens import bearer_token
 
 DEVICE_ERRORS = {
     DeviceCheck.UNKNOWN: (401, "device_unknown", "unknown device token"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi.responses import JSONResponse
 
-from dost_feedback.events import FeedbackSubmitted
+from dost_contract.events import FeedbackSubmitted
 from feedback_web import metrics
 from feedback_web.pii import clean_comment
 from feedback_web.publisher import BrokerUnavailable, FeedbackPublisher

@@ -10,9 +10,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import HTMLResponse
 
-from dost_feedback.centers import CenterRegistry
-from dost_feedback.settings import Settings
-from feedback_web import i18n
+from dost_channels import i18n
+from dost_contract.centers import CenterRegistry
+from dost_contract.settings import Settings
 from feedback_web.rating_page import render_message_page, render_rating_page
 
 # The page holds no secret, but a tablet must not show a cached page after a deploy.

@@ -2,22 +2,24 @@
 
 from prometheus_client import Counter, Histogram
 
+from dost_contract import metric_names
+
 FEEDBACK_ACCEPTED_TOTAL = Counter(
-    "dost_web_feedback_accepted_total", "Ratings acknowledged by the broker and answered 202.", ["channel"]
+    metric_names.WEB_FEEDBACK_ACCEPTED_TOTAL, "Ratings acknowledged by the broker and answered 202.", ["channel"]
 )
 FEEDBACK_REJECTED_TOTAL = Counter(
-    "dost_web_feedback_rejected_total",
+    metric_names.WEB_FEEDBACK_REJECTED_TOTAL,
     "Submissions refused, by reason (invalid, unauthorized, forbidden, rate_limited, "
     "token_used, token_expired, token_unknown, broker_unavailable).",
     ["reason"],
 )
 PUBLISH_SECONDS = Histogram(
-    "dost_web_publish_seconds",
+    metric_names.WEB_PUBLISH_SECONDS,
     "Time from validated submission to broker acknowledgement.",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 SMS_REPLIES_TOTAL = Counter(
-    "dost_web_sms_replies_total",
+    metric_names.WEB_SMS_REPLIES_TOTAL,
     "Inbound SMS webhook calls, by outcome (counted, help_sent, ignored, opted_out, closed, "
     "no_invitation, bad_signature, broker_unavailable).",
     ["outcome"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from dost_feedback.events import MAX_COMMENT_CHARS
+from dost_contract.events import MAX_COMMENT_CHARS
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # 13-19 digits, optionally grouped by spaces or dashes: payment card numbers.

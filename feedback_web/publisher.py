@@ -8,9 +8,9 @@ import logging
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from dost_feedback import topics
-from dost_feedback.events import FeedbackSubmitted
-from dost_feedback.settings import Settings
+from dost_contract import topics
+from dost_contract.events import FeedbackSubmitted
+from dost_contract.settings import Settings
 
 log = logging.getLogger(__name__)
 

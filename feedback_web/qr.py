@@ -16,11 +16,11 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from dost_feedback.centers import CenterRegistry
-from dost_feedback.events import MAX_COMMENT_CHARS, Channel, FeedbackSubmitted, Rating, ServiceGroup, utc_now
-from dost_feedback.settings import Settings
-from feedback_web import i18n
-from feedback_web.channel_store import ChannelStore, QrState
+from dost_channels import i18n
+from dost_channels.store import ChannelStore, QrState
+from dost_contract.centers import CenterRegistry
+from dost_contract.events import MAX_COMMENT_CHARS, Channel, FeedbackSubmitted, Rating, ServiceGroup, utc_now
+from dost_contract.settings import Settings
 from feedback_web.devices import refuse
 from feedback_web.ingest import publish_or_503
 from feedback_web.kiosk import NO_STORE

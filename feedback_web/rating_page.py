@@ -12,9 +12,9 @@ import json
 from html import escape
 from typing import Literal
 
-from dost_feedback.centers import Center
-from dost_feedback.events import MAX_COMMENT_CHARS, ServiceGroup
-from feedback_web import i18n
+from dost_channels import i18n
+from dost_contract.centers import Center
+from dost_contract.events import MAX_COMMENT_CHARS, ServiceGroup
 
 Mode = Literal["kiosk", "qr"]
 

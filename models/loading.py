@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dost_feedback.settings import Settings
+from dost_contract.settings import Settings
 from models.sentiment import BUILD_COMMAND, SentimentModel, SentimentModelError
 
 

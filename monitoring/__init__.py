@@ -1,13 +1,18 @@
-"""Monitoring: Prometheus rules, Prometheus/Alertmanager configs and the on-call receiver.
+"""Monitoring: what Prometheus, Alertmanager, Grafana and on-call staff run on.
 
-Modules, one concern each:
+- ``names``: the names the rules, dashboards, replay and on-call share (recording rules,
+  alerts, jobs, dashboards, runbook anchors); the exported ``dost_*`` series are in
+  ``dost_contract.metric_names``.
+- ``alerting/``: the Prometheus rules (by rule group), their parameters, PromQL helpers and
+  the Wilson interval; the Prometheus and Alertmanager configs; the shipped files
+  (``python -m monitoring.alerting.shipped``) and the configs of a local run.
+- ``dashboards/``: the Grafana dashboards as code, one module per dashboard, the
+  Grafana-managed alert rules, the committed files (``python -m monitoring.dashboards.files``)
+  and ``dashboards push``.
+- ``oncall/``: the on-call receiver (intake, outbox, dispatch, channels, messages, config).
+- ``replay/``: the 30-day alert replay (timeline, promtool verification, report).
+- ``yaml_output``, ``generated_files``: how generated files are written and checked for drift.
 
-- ``wilson``: the Wilson score interval, in Python (the reference for the PromQL rule).
-- ``profiles``: the "prod" and "dev" timing profiles, read from Settings.
-- ``rules``: pure renderers of the Prometheus recording and alerting rules.
-- ``prometheus_config`` / ``alertmanager_config``: pure renderers of the two config files.
-- ``shipped``: renders the committed production files (``python -m monitoring.shipped``).
-- ``local``: writes local configs into a run dir and starts Prometheus, Alertmanager
-  and the receiver as child processes (used by ``dost-feedback stack up`` and tests).
-- ``receiver``: the on-call webhook receiver (FastAPI).
+The data folders ``prometheus/``, ``alertmanager/`` and ``grafana/`` hold the generated and
+hand-written files the services load.
 """

@@ -1,5 +1,5 @@
 """The command line shared by the modules that generate committed files
-(``monitoring.shipped``, ``monitoring.grafana_files``): write them, or ``--check`` for drift."""
+(``monitoring.alerting.shipped``, ``monitoring.dashboards.files``): write them, or ``--check`` for drift."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from dost_feedback.settings import PROJECT_ROOT
+from dost_contract.settings import PROJECT_ROOT
 
 
 def main(

@@ -49,8 +49,8 @@ fi
 
 # --- Apache Kafka jars (Maven Central) --------------------------------------------
 .venv/bin/python -c '
-from dost_feedback.kafka_local import ensure_kafka_libs
-from dost_feedback.settings import get_settings
+from dost_feedback.stack.kafka import ensure_kafka_libs
+from dost_contract.settings import get_settings
 ensure_kafka_libs(get_settings().kafka_libs_dir)
 '
 

@@ -42,11 +42,17 @@ def owned_partitions(app: Any, topic: str) -> set[int]:
 
 
 class LagGauge:
-    """Sets a ``{partition}`` gauge to the given lags and removes partitions no longer owned."""
+    """Sets a ``{partition}`` gauge to the given lags and removes partitions no longer owned.
+
+    The agent records each record it takes (``taken``); the timer reports (``report``)."""
 
     def __init__(self, gauge: Gauge) -> None:
         self.gauge = gauge
         self.partitions: set[int] = set()
+        self.last_offsets: dict[Any, int] = {}  # Faust topic-partition -> offset of the last record taken
+
+    def taken(self, tp: Any, offset: int) -> None:
+        self.last_offsets[tp] = offset
 
     def update(self, current: Mapping[int, int]) -> None:
         for partition, lag in current.items():
@@ -55,9 +61,8 @@ class LagGauge:
             self.gauge.remove(str(partition))
         self.partitions = set(current)
 
-    def report(self, app: Any, last_offsets: Mapping[Any, int], owned: Iterable[int]) -> None:
-        """Set the lags of the ``owned`` partitions from the Faust ``app``'s high watermarks and
-        ``last_offsets`` (Faust topic-partition -> offset of the last record taken)."""
-        by_partition = {tp.partition: tp for tp in last_offsets}
-        self.update(lags({tp.partition: offset for tp, offset in last_offsets.items()}, owned,
+    def report(self, app: Any, owned: Iterable[int]) -> None:
+        """Set the lags of the ``owned`` partitions from the Faust ``app``'s high watermarks."""
+        by_partition = {tp.partition: tp for tp in self.last_offsets}
+        self.update(lags({tp.partition: offset for tp, offset in self.last_offsets.items()}, owned,
                          lambda partition: app.consumer.highwater(by_partition[partition])))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import faust
 
-from dost_feedback.settings import Settings
+from dost_contract.settings import Settings
 
 
 def new_faust_app(settings: Settings, app_id: str, datadir: Path) -> faust.App:

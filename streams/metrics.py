@@ -13,40 +13,41 @@ from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from dost_contract import metric_names
 from streams.scoring import ALL_GROUPS, Tally
 
 RATINGS_TOTAL = Counter(
-    "dost_feedback_ratings_total",
+    metric_names.FEEDBACK_RATINGS_TOTAL,
     "Ratings counted, after de-duplication.",
     ["center_id", "channel", "rating"],
 )
 EVENTS_PROCESSED_TOTAL = Counter(
-    "dost_worker_events_processed_total",
+    metric_names.WORKER_EVENTS_PROCESSED_TOTAL,
     "Events read from feedback.submitted, by outcome (counted, duplicate, deadletter).",
     ["outcome"],
 )
 DEADLETTERS_TOTAL = Counter(
-    "dost_worker_deadletters_total",
+    metric_names.WORKER_DEADLETTERS_TOTAL,
     "Events sent to feedback.deadletter, by reason.",
     ["reason"],
 )
 BATCH_PROCESSING_SECONDS = Histogram(
-    "dost_worker_batch_processing_seconds",
+    metric_names.WORKER_BATCH_PROCESSING_SECONDS,
     "Time the rating agent spends on one batch of events, state writes included.",
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 BATCH_SIZE = Histogram(
-    "dost_worker_batch_events",
+    metric_names.WORKER_BATCH_EVENTS,
     "Events per batch taken by the rating agent.",
     buckets=(1, 10, 50, 100, 250, 500, 1000, 2000),
 )
 CONSUMER_LAG = Gauge(
-    "dost_worker_consumer_lag_messages",
+    metric_names.WORKER_CONSUMER_LAG_MESSAGES,
     "Records in feedback.submitted not yet processed, per owned partition.",
     ["partition"],
 )
 ASSIGNED_PARTITIONS = Gauge(
-    "dost_worker_assigned_partitions",
+    metric_names.WORKER_ASSIGNED_PARTITIONS,
     "feedback.submitted partitions this worker actively owns.",
 )
 
@@ -74,32 +75,32 @@ class SatisfactionCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         snapshot = self.snapshot
         ratio = GaugeMetricFamily(
-            "dost_center_satisfaction_ratio",
+            metric_names.CENTER_SATISFACTION_RATIO,
             "Satisfied ratings / all ratings in the rolling event-time window (absent when empty).",
             labels=["center_id", "window"],
         )
         ratings = GaugeMetricFamily(
-            "dost_center_ratings", "Ratings in the rolling window.", labels=["center_id", "window"]
+            metric_names.CENTER_RATINGS, "Ratings in the rolling window.", labels=["center_id", "window"]
         )
         satisfied = GaugeMetricFamily(
-            "dost_center_satisfied",
+            metric_names.CENTER_SATISFIED,
             "Satisfied ratings (4 or 5) in the rolling window.",
             labels=["center_id", "window"],
         )
         target = GaugeMetricFamily(
-            "dost_center_satisfaction_target", "The center's satisfaction target.", labels=["center_id"]
+            metric_names.CENTER_SATISFACTION_TARGET, "The center's satisfaction target.", labels=["center_id"]
         )
         group_labels = ["center_id", "service_group", "window"]
         group_ratio = GaugeMetricFamily(
-            "dost_service_group_satisfaction_ratio",
+            metric_names.SERVICE_GROUP_SATISFACTION_RATIO,
             "Satisfaction per center and service group in the rolling window (absent when empty).",
             labels=group_labels,
         )
         group_ratings = GaugeMetricFamily(
-            "dost_service_group_ratings", "Ratings per center and service group in the window.", labels=group_labels
+            metric_names.SERVICE_GROUP_RATINGS, "Ratings per center and service group in the window.", labels=group_labels
         )
         group_satisfied = GaugeMetricFamily(
-            "dost_service_group_satisfied",
+            metric_names.SERVICE_GROUP_SATISFIED,
             "Satisfied ratings per center and service group in the window.",
             labels=group_labels,
         )
@@ -119,19 +120,19 @@ class SatisfactionCollector(Collector):
         # Info-style gauges: alerts join on them to add the region, and
         # CenterNoRatingsWhileOpen needs to know that a center is open.
         info = GaugeMetricFamily(
-            "dost_center_info", "A registry center this worker owns (always 1).", labels=["center_id", "region", "kind"]
+            metric_names.CENTER_INFO, "A registry center this worker owns (always 1).", labels=["center_id", "region", "kind"]
         )
         for center_id, (region, kind) in sorted(snapshot.info.items()):
             info.add_metric([center_id, region, kind], 1)
         is_open = GaugeMetricFamily(
-            "dost_center_open",
+            metric_names.CENTER_OPEN,
             "1 while the center is within its opening hours (registry, local time), else 0.",
             labels=["center_id"],
         )
         for center_id, value in sorted(snapshot.open.items()):
             is_open.add_metric([center_id], 1 if value else 0)
         weekly = GaugeMetricFamily(
-            "dost_center_open_hours_per_week",
+            metric_names.CENTER_OPEN_HOURS_PER_WEEK,
             "Hours a week the center is open (registry): ratings per open hour = 7d ratings / this.",
             labels=["center_id"],
         )

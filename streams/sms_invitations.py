@@ -20,19 +20,19 @@ import faust
 from prometheus_client import Counter
 from pydantic import ValidationError
 
-from dost_feedback import topics
-from dost_feedback.centers import CenterRegistry
-from dost_feedback.settings import Settings
-from dost_feedback.visits import VisitCompleted
-from feedback_web import i18n
-from feedback_web.channel_store import ChannelStore
-from feedback_web.phones import InvalidPhone, decrypt_phone
-from feedback_web.sms_gateway import SmsGateway, SmsSendError, create_gateway
+from dost_channels import i18n
+from dost_channels.sms_gateway import SmsGateway, SmsSendError, create_gateway
+from dost_channels.store import ChannelStore
+from dost_contract import metric_names, topics
+from dost_contract.centers import CenterRegistry
+from dost_contract.phones import InvalidPhone, decrypt_phone
+from dost_contract.settings import Settings
+from dost_contract.visits import VisitCompleted
 
 log = logging.getLogger(__name__)
 
 INVITATIONS_TOTAL = Counter(
-    "dost_sms_invitations_total",
+    metric_names.SMS_INVITATIONS_TOTAL,
     "visits.completed events handled by the SMS-invitation agent, by outcome "
     "(sent, opted_out, duplicate, invalid, send_failed).",
     ["outcome"],

@@ -8,8 +8,7 @@ from typing import Container
 
 from pydantic import ValidationError
 
-from dost_feedback.events import FeedbackSubmitted
-
+from dost_contract.events import FeedbackSubmitted
 
 # Every Rejection.reason below. The worker starts each reason's dead-letter counter at 0,
 # so the first dead letter is an increase Prometheus can see (DostDeadLettersAppearing).

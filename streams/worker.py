@@ -7,11 +7,11 @@ import logging
 import faust
 from prometheus_client import REGISTRY, start_http_server
 
-from dost_feedback.centers import load_registry
-from dost_feedback.kafka_admin import create_topics
-from dost_feedback.settings import Settings
+from dost_contract.centers import load_registry
+from dost_contract.settings import Settings
 from streams.app import create_app
 from streams.metrics import SatisfactionCollector
+from streams.topic_setup import create_topics
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:

@@ -1,7 +1,7 @@
 """Shared fixtures: the real services, started once per test session on free ports.
 
 Each fixture starts the same service that ``dost-feedback stack up`` starts (see
-``dost_feedback/stack.py``), with its state in a temporary directory.
+``dost_feedback/stack/``), with its state in a temporary directory.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Callable, Iterator
 import httpx
 import pytest
 
-from dost_feedback import stack
-from dost_feedback.kafka_admin import create_topics
-from dost_feedback.procs import Service, Supervisor, free_port
-from dost_feedback.settings import Settings
+from dost_contract.settings import Settings
+from dost_feedback.stack import services as stack
+from dost_feedback.stack.processes import Service, Supervisor, free_port
+from streams.topic_setup import create_topics
 
 
 def wait_for(predicate: Callable[[], object], timeout: float, message: str, interval: float = 0.5):
@@ -152,7 +152,7 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def monitoring_configs(services_settings: Settings):
-    from monitoring.local import write_local_configs
+    from monitoring.alerting.local_configs import write_local_configs
 
     s = services_settings
     return write_local_configs(
@@ -166,21 +166,21 @@ def monitoring_configs(services_settings: Settings):
 
 @pytest.fixture(scope="session")
 def receiver(services_settings: Settings, supervisor: Supervisor) -> Service:
-    from monitoring.local import receiver_service
+    from dost_feedback.stack.monitoring import receiver_service
 
     return supervisor.start(receiver_service(services_settings, services_settings.run_dir))
 
 
 @pytest.fixture(scope="session")
 def alertmanager(services_settings: Settings, supervisor: Supervisor, monitoring_configs, receiver) -> Service:
-    from monitoring.local import alertmanager_service
+    from dost_feedback.stack.monitoring import alertmanager_service
 
     return supervisor.start(alertmanager_service(services_settings, monitoring_configs, services_settings.run_dir))
 
 
 @pytest.fixture(scope="session")
 def prometheus(services_settings: Settings, supervisor: Supervisor, monitoring_configs, alertmanager) -> Service:
-    from monitoring.local import prometheus_service
+    from dost_feedback.stack.monitoring import prometheus_service
 
     return supervisor.start(prometheus_service(services_settings, monitoring_configs, services_settings.run_dir))
 

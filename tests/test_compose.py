@@ -458,7 +458,7 @@ def test_app_services_use_production_settings(services):
 
 def test_compose_dost_variables_are_real_settings(services, dockerfile_lines):
     """Every DOST_* variable set for a container names a Settings field and parses."""
-    from dost_feedback.settings import Settings
+    from dost_contract.settings import Settings
 
     fields = set(Settings.model_fields)
     dockerfile_env: dict[str, str] = {}
@@ -476,7 +476,7 @@ def test_compose_dost_variables_are_real_settings(services, dockerfile_lines):
             if not key.startswith("DOST_"):
                 continue
             field = key.removeprefix("DOST_").lower()
-            assert field in fields, f"{origin}: {key} is not a setting (dost_feedback/settings.py)"
+            assert field in fields, f"{origin}: {key} is not a setting (dost_contract/settings/)"
             values[field] = value
         Settings(**values)  # raises on a value the setting would reject
 
@@ -802,7 +802,7 @@ def test_network_overview_dashboard_queries_the_contract_metrics():
         for panel in _all_panels(dashboard["panels"])
         for target in panel.get("targets") or []
     )
-    # The recording rules (monitoring/rules.py): one series per center even with several workers.
+    # The recording rules (monitoring/alerting/): one series per center even with several workers.
     for needle in (
         'dost:center_satisfaction:ratio{window="24h"}',
         "dost:center_satisfaction_target:max",
@@ -881,7 +881,7 @@ def test_dockerignore_matcher():
     assert not dockerignored("tests/keep.py", patterns)
     assert dockerignored("dost_feedback.egg-info/PKG-INFO", patterns)
     assert dockerignored("monitoring/grafana/dashboards/a.json", patterns)
-    assert not dockerignored("monitoring/receiver.py", patterns)
+    assert not dockerignored("monitoring/oncall/receiver.py", patterns)
     assert not dockerignored("pyproject.toml", patterns)
 
 

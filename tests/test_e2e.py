@@ -5,12 +5,10 @@ Every hop is the real service; nothing is mocked.
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
 import pytest
 
-from monitoring.local import wait_for_received_alert
+from monitoring.oncall.journal import wait_for_received_alert
 from tests.conftest import prometheus_query, wait_for
 
 pytestmark = pytest.mark.services

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from dost_feedback import topics
-from dost_feedback.settings import settings_env
+from dost_contract import topics
+from dost_contract.settings import settings_env
 from tests.conftest import read_topic
 
 pytestmark = pytest.mark.services
@@ -45,17 +45,3 @@ def test_simulate_through_the_web(web, services_settings):
     result = simulate(services_settings, "--via", "web", "--count", "40", "--rate", "200", "--seed", "5")
     assert result.returncode == 0, result.stderr
     assert "accepted 40, retried 0, rejected 0" in result.stdout
-
-
-@pytest.mark.parametrize(
-    "args,message",
-    [
-        (["--degrade", "mars-9=0.5"], "unknown center"),
-        (["--degrade", "baku-1"], "CENTER=RATIO"),
-        (["--via", "carrier-pigeon"], "--via must be"),
-    ],
-)
-def test_bad_options_are_explained(services_settings, args, message):
-    result = simulate(services_settings, "--count", "1", *args)
-    assert result.returncode != 0
-    assert message in result.stderr

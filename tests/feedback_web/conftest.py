@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 import httpx
 import pytest
 
-from dost_feedback.settings import Settings, settings_env
+from dost_contract.settings import Settings, settings_env
 from tests.conftest import metric_value
 
 CHROMIUM = "/usr/bin/chromium"

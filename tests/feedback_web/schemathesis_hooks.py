@@ -10,7 +10,7 @@ import os
 
 import schemathesis
 
-from feedback_web.sms_signature import SIGNATURE_HEADER, compute_signature
+from feedback_web.sms.signature import SIGNATURE_HEADER, compute_signature
 
 
 @schemathesis.hook

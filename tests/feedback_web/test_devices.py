@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from dost_feedback import topics
+from dost_contract import topics
 from tests.conftest import read_topic
 
 pytestmark = pytest.mark.services

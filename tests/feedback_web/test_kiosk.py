@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dost_feedback import topics
-from feedback_web import i18n
+from dost_channels import i18n
+from dost_contract import topics
 from tests.conftest import metric_value, read_topic, wait_for
 from tests.feedback_web.conftest import worker_count
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dost_feedback.events import MAX_COMMENT_CHARS
+from dost_contract.events import MAX_COMMENT_CHARS
 from feedback_web.pii import clean_comment, mask_pii
 
 

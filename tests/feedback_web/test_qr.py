@@ -9,9 +9,9 @@ import uuid
 import httpx
 import pytest
 
-from dost_feedback import topics
-from feedback_web import i18n
-from feedback_web.channel_store import ChannelStore
+from dost_channels import i18n
+from dost_channels.store import ChannelStore
+from dost_contract import topics
 from feedback_web.qr import render_qr
 from tests.conftest import read_topic
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dost_feedback.settings import Settings
+from dost_contract.settings import Settings
 from models.loading import load_sentiment_model
 from models.sentiment import SentimentModel
 

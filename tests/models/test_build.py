@@ -3,8 +3,6 @@
 import json
 import shutil
 
-import pytest
-
 from models import build, comments
 from models.training import TrainingConfig
 

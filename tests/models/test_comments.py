@@ -3,7 +3,15 @@ from pathlib import Path
 import pytest
 
 from models.comments import (
-    LABELS, LANGUAGES, DatasetError, ascii_folded, augment, by_language, load_challenge, load_split, read_comments,
+    LABELS,
+    LANGUAGES,
+    DatasetError,
+    ascii_folded,
+    augment,
+    by_language,
+    load_challenge,
+    load_split,
+    read_comments,
 )
 
 

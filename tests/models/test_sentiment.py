@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from dost_feedback.settings import Settings
+from dost_contract.settings import Settings
 from models.loading import load_sentiment_model
 from models.sentiment import Sentiment, SentimentModel, SentimentModelError
 

@@ -2,7 +2,7 @@
 
 Session-scoped: one receiver, one Alertmanager and (when a test asks) one Prometheus serve
 every monitoring test; tests keep apart by using their own center_id. The start-up code is
-``monitoring.local``, the same that ``dost-feedback stack up`` runs.
+``dost_feedback.stack.monitoring``, the same that ``dost-feedback stack up`` runs.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Iterator
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_server
 
-from dost_feedback.procs import Service, free_port
-from dost_feedback.settings import Settings
-from monitoring import local
-from monitoring.local import LocalMonitoringConfigs
+from dost_contract.settings import Settings
+from dost_feedback.stack import monitoring as local
+from dost_feedback.stack.processes import Service, free_port
+from monitoring.alerting.local_configs import LocalMonitoringConfigs, write_local_configs
 
 
 @dataclass
@@ -89,7 +89,7 @@ def fake_worker() -> Iterator[FakeWorkerExporter]:
 def local_monitoring_configs(
     monitoring_settings: Settings, monitoring_run_dir: Path, fake_worker: FakeWorkerExporter
 ) -> LocalMonitoringConfigs:
-    return local.write_local_configs(
+    return write_local_configs(
         monitoring_settings, monitoring_run_dir, worker_targets=[fake_worker.target], profile="dev"
     )
 

@@ -15,15 +15,15 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import httpx
 import pytest
 
-from dost_feedback import stack, topics
-from dost_feedback.kafka_admin import create_topics
-from dost_feedback.procs import Service, Supervisor, free_port
-from dost_feedback.settings import Settings
+from dost_contract import topics
+from dost_contract.settings import Settings
+from dost_feedback.stack import services as stack
+from dost_feedback.stack.processes import Service, Supervisor, free_port
+from streams.topic_setup import create_topics
 from tests.conftest import metric_value, read_topic, wait_for
 
 pytestmark = pytest.mark.services

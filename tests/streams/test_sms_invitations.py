@@ -10,11 +10,11 @@ import asyncio
 
 import pytest
 
-from dost_feedback.centers import load_registry
-from dost_feedback.settings import Settings
-from dost_feedback.visits import VisitCompleted
-from feedback_web.channel_store import ChannelStore
-from feedback_web.sms_gateway import SmsSendError
+from dost_channels.sms_gateway import SmsSendError
+from dost_channels.store import ChannelStore
+from dost_contract.centers import load_registry
+from dost_contract.settings import Settings
+from dost_contract.visits import VisitCompleted
 from streams.sms_invitations import invite
 
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from dost_feedback import topics
-from dost_feedback.events import FeedbackSubmitted
+from dost_contract import topics
+from dost_contract.events import FeedbackSubmitted
 from tests.conftest import metric_value, read_topic, wait_for
 
 pytestmark = pytest.mark.services
@@ -134,8 +134,8 @@ def test_service_group_windows_are_exported(worker, producer):
 
 
 def test_registry_gauges_give_region_kind_and_opening_hours(worker, services_settings):
-    from dost_feedback.centers import load_registry
-    from dost_feedback.opening_hours import is_open, load_timezone
+    from dost_contract.centers import load_registry
+    from dost_contract.opening_hours import is_open, load_timezone
 
     registry = load_registry(services_settings)
     zone = load_timezone(services_settings.centers_timezone)

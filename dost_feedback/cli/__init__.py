@@ -1,0 +1,35 @@
+"""``dost-feedback``: the one command line for every part of the system.
+
+One module per command group; this module lists every command in one place.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from dost_feedback.cli import channels, sentiment, services, simulate
+from dost_feedback.cli.dashboards import dashboards_app
+from dost_feedback.cli.oncall import oncall_app
+from dost_feedback.cli.replay import replay
+from dost_feedback.cli.stack import stack_app
+from dost_feedback.cli.topics import topics_app
+
+app = typer.Typer(help="DOST citizen feedback: ingest, stream workers, monitoring and tools.", no_args_is_help=True)
+
+app.add_typer(topics_app, name="topics")
+app.add_typer(stack_app, name="stack")
+app.add_typer(channels.devices_app, name="devices")
+app.add_typer(sentiment.models_app, name="models")
+app.add_typer(oncall_app, name="oncall")
+app.add_typer(dashboards_app, name="dashboards")
+
+app.command()(services.web)
+app.command()(services.worker)
+app.command("sentiment-worker")(services.sentiment_worker)
+app.command()(sentiment.sentiment)
+app.command()(services.receiver)
+app.command()(simulate.simulate)
+app.command()(replay)
+app.command("sms-parse")(channels.sms_parse)
+app.command()(channels.qr)
+app.command("visit-completed")(channels.visit_completed)

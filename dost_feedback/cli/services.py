@@ -1,0 +1,62 @@
+"""The long-running services: ``web``, ``worker``, ``sentiment-worker`` and ``receiver``.
+
+Each imports its app only when run, so the other commands start without loading Faust,
+FastAPI or the sentiment model.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from dost_contract.centers import RegistryError
+from dost_contract.settings import get_settings
+from dost_feedback.cli.common import configure_logging, fail
+
+
+def web(
+    workers: int = typer.Option(1, min=1, max=64, help="Web processes sharing the port (one per core)."),
+) -> None:
+    """Run the feedback web (FastAPI) on DOST_WEB_HOST:DOST_WEB_PORT."""
+    import uvicorn
+
+    from feedback_web.app import create_app
+
+    settings = get_settings()
+    configure_logging()
+    if workers > 1:
+        # Each process builds its own app (producer, store connection, rate limiter) from the env.
+        uvicorn.run("feedback_web.app:create_app", factory=True, workers=workers, host=settings.web_host,
+                    port=settings.web_port, log_level="info", access_log=settings.web_access_log)
+        return
+    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_level="info",
+                access_log=settings.web_access_log)
+
+
+def worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:
+    """Run one Faust stream worker; its metrics are on DOST_WORKER_METRICS_PORT."""
+    from streams.worker import run_worker
+
+    run_worker(get_settings(), loglevel=loglevel)
+
+
+def sentiment_worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:
+    """Run the sentiment worker: scores comments into feedback.scored; metrics on DOST_SENTIMENT_METRICS_PORT."""
+    from streams.sentiment.worker import run_sentiment_worker
+
+    run_sentiment_worker(get_settings(), loglevel=loglevel)
+
+
+def receiver() -> None:
+    """Run the on-call receiver that Alertmanager notifies."""
+    import uvicorn
+
+    from monitoring.oncall.config import OncallConfigError
+    from monitoring.oncall.receiver import create_app
+
+    settings = get_settings()
+    configure_logging()
+    try:
+        receiver_app = create_app(settings)
+    except (OncallConfigError, RegistryError) as exc:
+        fail(str(exc))
+    uvicorn.run(receiver_app, host=settings.receiver_host, port=settings.receiver_port, log_level="info")

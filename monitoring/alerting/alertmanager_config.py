@@ -1,0 +1,107 @@
+"""The Alertmanager configuration (alertmanager.yml), rendered from parameters. Pure.
+
+Routing (docs/operations.md, "On-call routing and channels"):
+
+- Every alert goes to the on-call receiver service (``monitoring.oncall.receiver``), through one
+  Alertmanager receiver per route; the receiver service picks the channels (SMS, e-mail,
+  webhook, dev file) from the route's name and ``config/oncall.yaml``.
+- The root route (receiver ``oncall``) catches alerts without a known ``severity``.
+  Under it, one route per severity (``page``, ``warning``, ``ticket``), each with its own
+  group/repeat timings (pages repeat most often); under each, one route per region of the
+  center registry (receiver ``page@karabakh`` ...), matched on the ``region`` label that
+  center alerts carry. Pipeline and network alerts have no region and stay on the
+  severity route.
+- Alerts are grouped by ``alertname`` and ``center_id``: one notification per alert and
+  center.
+- Inhibition: a center's page silences the same alert's warning for that center; a
+  ``NetworkSatisfactionBudgetBurn`` page silences its ticket.
+- Every receiver sends resolved notifications too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from dost_contract.settings.profiles import SEVERITIES, MonitoringProfile, RouteTimings
+from monitoring.names import BURN_ALERT
+
+ONCALL_RECEIVER = "oncall"  # the root route: alerts without a known severity
+GROUP_BY = ("alertname", "center_id")
+REGION_SEPARATOR = "@"
+
+
+def receiver_name(severity: str | None, region: str | None = None) -> str:
+    """The Alertmanager receiver (= route name) for a severity and optional region."""
+    if severity is None:
+        return ONCALL_RECEIVER
+    return f"{severity}{REGION_SEPARATOR}{region}" if region else severity
+
+
+def parse_receiver_name(name: str) -> tuple[str | None, str | None]:
+    """(severity, region) from a receiver name; (None, None) for the root or an unknown name."""
+    severity, _, region = name.partition(REGION_SEPARATOR)
+    if severity not in SEVERITIES:
+        return None, None
+    return severity, region or None
+
+
+def _timings(timings: RouteTimings) -> dict[str, str]:
+    return {
+        "group_wait": timings.group_wait,
+        "group_interval": timings.group_interval,
+        "repeat_interval": timings.repeat_interval,
+    }
+
+
+def _severity_route(severity: str, timings: RouteTimings, regions: Sequence[str]) -> dict[str, Any]:
+    route: dict[str, Any] = {
+        "receiver": receiver_name(severity),
+        "matchers": [f'severity="{severity}"'],
+        **_timings(timings),
+    }
+    if regions:
+        route["routes"] = [
+            {"receiver": receiver_name(severity, region), "matchers": [f'region="{region}"']} for region in regions
+        ]
+    return route
+
+
+def _webhook_receiver(name: str, receiver_url: str) -> dict[str, Any]:
+    return {"name": name, "webhook_configs": [{"url": receiver_url, "send_resolved": True}]}
+
+
+def render_alertmanager_config(
+    receiver_url: str, profile: MonitoringProfile, regions: Sequence[str] = ()
+) -> dict[str, Any]:
+    """alertmanager.yml as a dict; route timings from ``profile``, one sub-route per region."""
+    regions = sorted(set(regions))
+    names = [ONCALL_RECEIVER]
+    for severity in SEVERITIES:
+        names += [receiver_name(severity)] + [receiver_name(severity, region) for region in regions]
+    return {
+        "route": {
+            "receiver": ONCALL_RECEIVER,
+            "group_by": list(GROUP_BY),
+            "group_wait": profile.alertmanager_group_wait,
+            "group_interval": profile.alertmanager_group_interval,
+            "repeat_interval": profile.alertmanager_repeat_interval,
+            "routes": [
+                _severity_route(severity, profile.route_timings(severity), regions) for severity in SEVERITIES
+            ],
+        },
+        "receivers": [_webhook_receiver(name, receiver_url) for name in names],
+        "inhibit_rules": [
+            {
+                # A center's page says more than its warning: on-call gets the page only.
+                "source_matchers": ['severity="page"', 'center_id=~".+"'],
+                "target_matchers": ['severity="warning"'],
+                "equal": ["alertname", "center_id"],
+            },
+            {
+                # The fast-burn page covers the slow-burn ticket of the same budget.
+                "source_matchers": [f'alertname="{BURN_ALERT}"', 'severity="page"'],
+                "target_matchers": [f'alertname="{BURN_ALERT}"', 'severity="ticket"'],
+                "equal": ["alertname"],
+            },
+        ],
+    }

@@ -1,0 +1,56 @@
+"""What the rules are rendered from: one profile's timings plus the alert thresholds. Pure."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dost_contract.settings import Settings
+from dost_contract.settings.profiles import MonitoringProfile, ProfileName
+from monitoring.alerting.wilson import Z_95
+
+WINDOWS = ("1h", "24h", "7d", "30d")  # the worker's rolling windows (label `window`)
+WARNING_WINDOW = "24h"
+PAGE_WINDOWS = ("24h", "7d")
+
+
+@dataclass(frozen=True)
+class RuleParameters:
+    timings: MonitoringProfile  # every `for:` and range of the rules (one profile)
+    min_ratings: int  # fewer ratings than this in a window never alert
+    dashboard_base_url: str  # Grafana base URL, e.g. http://127.0.0.1:3000
+    runbook_base_url: str  # the runbook document; anchors are appended
+    z: float = Z_95
+    error_budget: float = 0.015  # 1 - the network target
+    burn_min_ratings: int = 100
+    consumer_lag_messages: int = 1000
+    sentiment_backlog_messages: int = 500
+    no_ratings_min_expected: float = 10.0
+
+
+def rule_parameters(
+    settings: Settings, profile: ProfileName | None = None, dashboard_base_url: str | None = None
+) -> RuleParameters:
+    """Rule parameters from settings for ``profile`` (default ``settings.profile``)."""
+    return RuleParameters(
+        timings=settings.monitoring_profile(profile),
+        min_ratings=settings.alert_min_ratings,
+        dashboard_base_url=dashboard_base_url or settings.grafana_url,
+        runbook_base_url=settings.runbook_base_url,
+        error_budget=round(1 - settings.default_target, 10),
+        burn_min_ratings=settings.alert_burn_min_ratings,
+        consumer_lag_messages=settings.alert_consumer_lag_messages,
+        sentiment_backlog_messages=settings.alert_sentiment_backlog_messages,
+        no_ratings_min_expected=settings.alert_no_ratings_min_expected,
+    )
+
+
+_DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
+
+
+def duration_seconds(duration: str) -> float:
+    """Seconds in a Prometheus duration such as "90s", "1h30m" or "3d"."""
+    parts = re.findall(r"([0-9]+)(ms|s|m|h|d|w|y)", duration)
+    if not parts or "".join(n + u for n, u in parts) != duration:
+        raise ValueError(f"not a Prometheus duration: {duration!r}")
+    return sum(int(number) * _DURATION_UNITS[unit] for number, unit in parts)

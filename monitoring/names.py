@@ -1,0 +1,95 @@
+"""The names that the rules, dashboards, replay and on-call messages share, each in one place.
+
+The exported ``dost_*`` series are in ``dost_contract.metric_names``; these are the names
+``monitoring`` gives things: alerts, recording rules, rule groups, scrape jobs, runbook
+anchors and dashboards.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# --- Alerts (the contract names CenterSatisfactionBelowTarget; ../shared/CONTRACT.md) --------
+SATISFACTION_ALERT = "CenterSatisfactionBelowTarget"
+WORKER_DOWN_ALERT = "DostWorkerDown"
+BURN_ALERT = "NetworkSatisfactionBudgetBurn"
+LAG_ALERT = "DostConsumerLagGrowing"
+DEADLETTER_ALERT = "DostDeadLettersAppearing"
+SENTIMENT_BACKLOG_ALERT = "DostSentimentBacklog"
+SENTIMENT_DOWN_ALERT = "DostSentimentWorkerDown"
+NO_RATINGS_ALERT = "CenterNoRatingsWhileOpen"
+ONCALL_FAILED_ALERT = "DostOncallDeliveryFailed"
+ALERT_NAMES = (
+    SATISFACTION_ALERT, BURN_ALERT, NO_RATINGS_ALERT, WORKER_DOWN_ALERT, SENTIMENT_DOWN_ALERT,
+    LAG_ALERT, DEADLETTER_ALERT, SENTIMENT_BACKLOG_ALERT, ONCALL_FAILED_ALERT,
+)
+
+# --- Prometheus scrape jobs ------------------------------------------------------------
+WORKER_JOB = "dost-worker"
+SENTIMENT_JOB = "dost-sentiment"
+WEB_JOB = "dost-web"
+RECEIVER_JOB = "dost-oncall-receiver"
+
+# --- Recording rules: level:metric:operation --------------------------------------------
+CENTER_RATINGS = "dost:center_ratings:max"
+CENTER_SATISFIED = "dost:center_satisfied:max"
+CENTER_SATISFACTION_RATIO = "dost:center_satisfaction:ratio"
+CENTER_SATISFACTION_TARGET = "dost:center_satisfaction_target:max"
+CENTER_WILSON_UPPER = "dost:center_satisfaction_wilson_upper:ratio"
+CENTER_WILSON_LOWER = "dost:center_satisfaction_wilson_lower:ratio"
+CENTER_INFO = "dost:center_info:max"  # {center_id, region, kind}
+CENTER_OPEN = "dost:center_open:max"
+CENTER_RATINGS_PER_OPEN_HOUR = "dost:center_ratings_per_open_hour:7d"
+CENTER_SILENT_EXPECTED = "dost:center_silent_expected_ratings:max"
+NETWORK_RATINGS = "dost:network_ratings:sum"  # {window}, from the center gauges
+NETWORK_SATISFIED = "dost:network_satisfied:sum"
+NETWORK_SATISFACTION_RATIO = "dost:network_satisfaction:ratio"
+NETWORK_RATED = "dost:network_ratings:increase"  # {window in BURN_WINDOWS}, from the counter
+NETWORK_BURN_RATE = "dost:network_burn_rate:ratio"  # {window in BURN_WINDOWS}
+WORKER_LAG = "dost:worker_consumer_lag:sum"
+SENTIMENT_LAG = "dost:sentiment_consumer_lag:sum"
+
+# --- Rule groups -------------------------------------------------------------------------
+SATISFACTION_GROUP = "dost-center-satisfaction"
+NETWORK_GROUP = "dost-network-satisfaction"
+PIPELINE_GROUP = "dost-pipeline-health"
+
+# --- Runbook anchors in docs/operations.md (explicit <a id> tags there) -------------------
+RUNBOOK_ANCHOR_WARNING = "center-satisfaction-warning"
+RUNBOOK_ANCHOR_PAGE = "center-satisfaction-page"
+RUNBOOK_ANCHOR_WORKER_DOWN = "dost-worker-down"
+RUNBOOK_ANCHOR_BURN_PAGE = "network-budget-burn-page"
+RUNBOOK_ANCHOR_BURN_TICKET = "network-budget-burn-ticket"
+RUNBOOK_ANCHOR_LAG = "dost-consumer-lag-growing"
+RUNBOOK_ANCHOR_DEADLETTERS = "dost-dead-letters-appearing"
+RUNBOOK_ANCHOR_SENTIMENT_BACKLOG = "dost-sentiment-backlog"
+RUNBOOK_ANCHOR_SENTIMENT_DOWN = "dost-sentiment-worker-down"
+RUNBOOK_ANCHOR_NO_RATINGS = "center-no-ratings-while-open"
+RUNBOOK_ANCHOR_ONCALL_FAILED = "dost-oncall-delivery-failed"
+
+
+# --- Grafana dashboards: fixed uids, and titles (Grafana derives the URL slug from them) ---
+
+
+def slug(title: str) -> str:
+    """The URL slug Grafana derives from a dashboard title (/d/<uid>/<slug>)."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    uid: str
+    title: str
+
+    @property
+    def path(self) -> str:
+        """/d/<uid>/<slug>, what alerts and pages link to."""
+        return f"/d/{self.uid}/{slug(self.title)}"
+
+
+NETWORK_DASHBOARD = Dashboard("dost-network", "Network overview")
+CENTER_DASHBOARD = Dashboard("dost-center", "Center drill-down")  # alerts link here with ?var-center_id=
+SENTIMENT_DASHBOARD = Dashboard("dost-sentiment", "Comment sentiment")
+PIPELINE_DASHBOARD = Dashboard("dost-pipeline", "Pipeline health")
+DASHBOARD_TAG = "dost"

@@ -1,0 +1,66 @@
+"""``LocalStack``, what ``stack up`` runs: every service comes up, the degraded center pages, a dead
+service is reported, and leaving it stops everything."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from dost_contract.settings import Settings
+from dost_feedback.stack.local import LocalStack, Simulation
+from dost_feedback.stack.processes import ServiceError, free_port
+from monitoring.names import SATISFACTION_ALERT
+from monitoring.oncall.journal import wait_for_received_alert
+
+pytestmark = [pytest.mark.services, pytest.mark.timeout(300)]
+
+SERVICES = ["kafka", "oncall-receiver", "alertmanager", "worker-1", "sentiment-worker", "web", "prometheus", "simulator"]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def stack_settings(tmp_path: Path) -> Settings:
+    """A stack of its own: every port free, its own state, a consumer group of its own."""
+    return Settings(
+        profile="dev", state_dir=tmp_path, kafka_bootstrap_servers=f"127.0.0.1:{free_port()}",
+        kafka_controller_port=free_port(), web_port=free_port(), worker_metrics_port=free_port(),
+        sentiment_metrics_port=free_port(), prometheus_port=free_port(), alertmanager_port=free_port(),
+        receiver_port=free_port(), faust_app_id=f"dost-stack-test-{uuid.uuid4().hex[:8]}",
+    )
+
+
+def test_the_stack_comes_up_pages_on_the_degraded_center_reports_a_death_and_stops(stack_settings: Settings):
+    s = stack_settings
+    said: list[str] = []
+    with LocalStack(s, echo=said.append) as stack:
+        stack.start(Simulation(rate=20, degrade=["baku-3=0.5"]))
+        assert list(stack.services) == SERVICES
+        endpoints = dict(stack.endpoints())
+        assert endpoints["Web API"] == f"http://127.0.0.1:{s.web_port}/docs"
+        assert endpoints["Worker metrics"] == f"http://127.0.0.1:{s.worker_metrics_port}/metrics"
+        assert endpoints["Prometheus"].startswith(f"http://127.0.0.1:{s.prometheus_port}/graph?g0.expr=")
+        stack.print_endpoints()
+        assert "\nSimulating 20 ratings/s; degraded: baku-3=0.5." in said
+        assert said.count("starting stream worker ...") == 1
+
+        page = wait_for_received_alert(s.receiver_log_file, timeout=120, status="firing",
+                                       alertname=SATISFACTION_ALERT, center_id="baku-3", severity="page")
+        assert page.labels["region"] == "baku"
+
+        stack.watch(poll_seconds=0.1, until=lambda: True)  # all alive: returns
+        stack.services["simulator"].kill()
+        with pytest.raises(ServiceError, match=r"service stopped unexpectedly: simulator \(exit -9"):
+            stack.watch(poll_seconds=0.1)
+        pids = [service.process.pid for service in stack.services.values()]
+    assert stack.services == {}
+    assert [pid for pid in pids if alive(pid)] == []

@@ -1,0 +1,23 @@
+"""prometheus.yml for a local run."""
+
+from __future__ import annotations
+
+from monitoring.alerting.prometheus_config import render_prometheus_config
+
+
+def test_render_prometheus_config_for_a_local_run():
+    config = render_prometheus_config(
+        worker_targets=["127.0.0.1:9101"],
+        web_targets=["127.0.0.1:8000"],
+        alertmanager_target="127.0.0.1:9093",
+        rule_files=["/run/rules/satisfaction.rules.yml"],
+        scrape_interval="2s",
+        evaluation_interval="2s",
+        sentiment_targets=["127.0.0.1:9103"],
+    )
+    assert config["global"] == {"scrape_interval": "2s", "evaluation_interval": "2s"}
+    assert config["rule_files"] == ["/run/rules/satisfaction.rules.yml"]
+    assert [job["job_name"] for job in config["scrape_configs"]] == ["dost-worker", "dost-sentiment", "dost-web"]
+    assert config["scrape_configs"][1]["static_configs"] == [{"targets": ["127.0.0.1:9103"]}]
+    assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["127.0.0.1:9093"]
+    assert "alerting" not in render_prometheus_config(["w:1"], [], None, [], "2s", "2s")

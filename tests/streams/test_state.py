@@ -1,0 +1,167 @@
+"""CenterDayStore over a plain dict and a recorded changelog: decoding, writes, partitions, scans."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from streams.partitioning import partition_for_center
+from streams.scoring import DAY_SECONDS, HOUR_SECONDS, CenterDay, day_key, day_start
+from streams.state import CenterDayStore
+
+PARTITIONS = 6
+NOW = datetime(2026, 3, 10, 12, 30, tzinfo=timezone.utc).timestamp()
+TODAY = day_start(NOW)
+
+
+def new_store(data: dict | None = None, partitions: int = PARTITIONS) -> tuple[CenterDayStore, dict, list]:
+    data = {} if data is None else data
+    changelog: list[tuple[int, str, CenterDay | None]] = []
+    store = CenterDayStore(data, lambda partition, key, day: changelog.append((partition, key, day)), partitions)
+    return store, data, changelog
+
+
+def day_with(*ratings: tuple[str, int], start: int = TODAY) -> CenterDay:
+    day = CenterDay()
+    for index, (feedback_id, rating) in enumerate(ratings):
+        day.apply(feedback_id, None, start + index * HOUR_SECONDS, rating)
+    return day
+
+
+def as_recovered(day: CenterDay) -> dict:
+    """What Faust hands back when it recovers a changelog record: plain JSON."""
+    return json.loads(json.dumps(day.__json__()))
+
+
+def test_the_registry_centers_used_here_land_in_known_partitions():
+    assert partition_for_center("baku-1", PARTITIONS) == 5
+    assert partition_for_center("karabakh-shusha", PARTITIONS) == 1
+    assert partition_for_center("smart-agali", PARTITIONS) == 5
+
+
+def test_get_of_a_missing_key_is_an_empty_day_and_stores_nothing():
+    store, data, changelog = new_store()
+    day = store.get(day_key("baku-1", TODAY))
+    assert day == CenterDay() and day.hours == {} and day.ids == set()
+    assert data == {} and changelog == []
+
+
+def test_get_of_a_none_value_is_an_empty_day():
+    store, data, _ = new_store({day_key("baku-1", TODAY): None})
+    assert store.get(day_key("baku-1", TODAY)) == CenterDay()
+
+
+def test_a_recovered_json_value_is_decoded_once_and_kept_as_the_object():
+    original = day_with(("a", 5), ("b", 2))
+    key = day_key("baku-1", TODAY)
+    store, data, changelog = new_store({key: as_recovered(original)})
+    first = store.get(key)
+    assert isinstance(first, CenterDay)
+    assert first == original and first.ids == {"a", "b"}
+    assert data[key] is first  # replaced in the mapping: the next get does not decode again
+    assert store.get(key) is first
+    assert changelog == []  # decoding is not a write
+
+
+def test_put_keeps_the_object_and_writes_it_to_the_partition_of_its_center():
+    store, data, changelog = new_store()
+    day = day_with(("a", 5))
+    key = day_key("karabakh-shusha", TODAY)
+    store.put(key, day)
+    assert data[key] is day
+    assert changelog == [(1, key, day)]
+    assert changelog[0][2] is day
+
+
+def test_put_uses_the_stores_partition_count():
+    store, _, changelog = new_store(partitions=12)
+    key = day_key("baku-1", TODAY)
+    store.put(key, CenterDay())
+    assert changelog == [(partition_for_center("baku-1", 12), key, CenterDay())]
+
+
+def test_delete_removes_the_key_and_writes_a_tombstone():
+    key = day_key("smart-agali", TODAY - 40 * DAY_SECONDS)
+    store, data, changelog = new_store({key: day_with(("a", 4))})
+    store.delete(key)
+    assert key not in data
+    assert changelog == [(5, key, None)]
+
+
+def test_delete_of_a_missing_key_still_writes_a_tombstone():
+    store, data, changelog = new_store()
+    key = day_key("baku-1", TODAY)
+    store.delete(key)
+    assert data == {} and changelog == [(5, key, None)]
+
+
+def test_days_for_window_returns_the_centers_days_the_30d_window_can_reach():
+    reachable_oldest = TODAY - 30 * DAY_SECONDS  # the 30d window starts 13:00 on that day
+    data = {
+        day_key("baku-1", TODAY): day_with(("today", 5)),
+        day_key("baku-1", TODAY - DAY_SECONDS): as_recovered(day_with(("yesterday", 1))),
+        day_key("baku-1", reachable_oldest): day_with(("oldest", 3)),
+        day_key("baku-1", reachable_oldest - DAY_SECONDS): day_with(("too-old", 3)),
+        day_key("baku-2", TODAY): day_with(("other-center", 5)),
+    }
+    store, data, changelog = new_store(data)
+    days = store.days_for_window("baku-1", NOW)
+    assert sorted(days) == [reachable_oldest, TODAY - DAY_SECONDS, TODAY]
+    assert days[TODAY - DAY_SECONDS].ids == {"yesterday"}
+    assert isinstance(days[TODAY - DAY_SECONDS], CenterDay)  # decoded on the way
+    assert days[TODAY] is data[day_key("baku-1", TODAY)]
+    assert changelog == []
+
+
+def test_days_for_window_of_a_center_without_days_is_empty():
+    store, _, _ = new_store({day_key("baku-1", TODAY): CenterDay()})
+    assert store.days_for_window("baku-2", NOW) == {}
+
+
+def test_items_for_centers_yields_only_those_centers_decoded():
+    data = {
+        day_key("baku-1", TODAY): as_recovered(day_with(("a", 5))),
+        day_key("baku-1", TODAY - DAY_SECONDS): day_with(("b", 5)),
+        day_key("baku-2", TODAY): day_with(("c", 5)),
+        day_key("smart-agali", TODAY): day_with(("d", 1)),
+    }
+    store, _, _ = new_store(data)
+    items = dict(store.items_for_centers({"baku-1", "smart-agali"}))
+    assert sorted(items) == sorted(
+        [day_key("baku-1", TODAY), day_key("baku-1", TODAY - DAY_SECONDS), day_key("smart-agali", TODAY)]
+    )
+    assert all(isinstance(day, CenterDay) for day in items.values())
+    assert items[day_key("baku-1", TODAY)].ids == {"a"}
+    assert list(store.items_for_centers(set())) == []
+
+
+def test_items_for_centers_allows_deleting_while_iterating():
+    data = {day_key("baku-1", TODAY - n * DAY_SECONDS): CenterDay() for n in range(3)}
+    store, data, changelog = new_store(data)
+    for key, _ in store.items_for_centers({"baku-1"}):
+        store.delete(key)
+    assert data == {}
+    assert len(changelog) == 3 and all(day is None for _, _, day in changelog)
+
+
+class RecordingTable:
+    """Stands in for the two things ``on_table`` uses of a Faust table: ``data`` and ``send_changelog``."""
+
+    def __init__(self) -> None:
+        self.data: dict = {}
+        self.sent: list[tuple[tuple, dict]] = []
+
+    def send_changelog(self, *args, **kwargs) -> None:
+        self.sent.append((args, kwargs))
+
+
+def test_on_table_sends_days_with_the_table_serializer_and_tombstones_raw():
+    table = RecordingTable()
+    store = CenterDayStore.on_table(table, PARTITIONS)
+    key = day_key("baku-1", TODAY)
+    day = day_with(("a", 5))
+    store.put(key, day)
+    assert table.data == {key: day}
+    store.delete(key)
+    assert table.data == {}
+    assert table.sent == [((5, key, day), {}), ((5, key, None), {"value_serializer": "raw"})]
