@@ -99,8 +99,9 @@ def render_rating_page(*, mode: Mode, center: Center, language: str, submit_url:
     center_name = center.name.en if language == "en" else center.name.az
     reset_note = _t("thanks_reset", language, tag="p") if mode == "kiosk" else ""
     done_button = _t("done", language, tag="button", type="button", id="done", class_="primary") if mode == "kiosk" else ""
-    # JSON inside <script>: "</" is escaped so a string can never close the element.
-    config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    # JSON inside <script>: every "<" is escaped, so a string can neither close the element
+    # ("</script>") nor switch the parser into its double-escaped state ("<!--<script>").
+    config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
     body = f"""<div class="app mode-{mode}">
 <header>
   <div class="brand"><span class="logo" aria-hidden="true">DOST</span>

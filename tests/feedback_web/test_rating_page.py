@@ -30,6 +30,35 @@ def config_of(html: str) -> dict:
     return json.loads(re.search(r'<script type="application/json" id="config">(.*?)</script>', html, re.S).group(1))
 
 
+def test_every_value_is_escaped_in_the_markup():
+    html = render_rating_page(mode="qr", center=hostile_center(), language="az", submit_url="/r/</script>x",
+                              service_group="pensions")
+    assert f'<span class="center-name" id="center-name">{escape(HOSTILE)}</span>' in html
+    assert html.count("<script") == 2 and html.count("</script>") == 2  # the config and rating.js only
+    assert "<!--" not in html
+    config = config_of(html)
+    assert config["centerNames"] == {"az": HOSTILE, "ru": HOSTILE, "en": "<b>en</b>"}
+    assert config["submitUrl"] == "/r/</script>x"
+    english = render_rating_page(mode="kiosk", center=hostile_center(), language="en", submit_url="/api/v1/feedback")
+    assert 'id="center-name">&lt;b&gt;en&lt;/b&gt;</span>' in english
+
+
+def test_a_browser_reads_hostile_values_back_as_text(chromium):
+    html = render_rating_page(mode="kiosk", center=hostile_center(), language="az", submit_url="/api/v1/feedback")
+    page = chromium.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        page.set_content(html)
+        assert page.evaluate("document.scripts.length") == 2
+        assert page.text_content("#center-name") == HOSTILE
+        assert page.evaluate("JSON.parse(document.getElementById('config').textContent).centerNames.az") == HOSTILE
+        assert page.locator("button.face").count() == 5  # the markup after the name is intact
+    finally:
+        page.close()
+    assert dialogs == []
+
+
 def test_five_faces_in_order_with_their_colours_and_labels(center: Center):
     html = render_rating_page(mode="kiosk", center=center, language="ru", submit_url="/api/v1/feedback")
     faces = re.findall(r'<button type="button" class="face" data-rating="(\d)".*?</button>', html, re.S)
