@@ -17,8 +17,8 @@ async def publish_visits(settings: Settings, visits: list[VisitCompleted]) -> No
     """Publish to visits.completed with acks=all; returns once every record is acknowledged."""
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
                                 enable_idempotence=True, request_timeout_ms=10000)
-    await producer.start()
     try:
+        await producer.start()
         for visit in visits:
             key, value = visit.to_kafka()
             await producer.send_and_wait(topics.VISITS_COMPLETED, value=value, key=key)

@@ -92,7 +92,11 @@ async def run_simulation(
         producer = AIOKafkaProducer(
             bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True
         )
-        await producer.start()
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()  # or it warns of an unclosed producer on the way out
+            raise
     else:
         client = httpx.AsyncClient(timeout=settings.publish_timeout_seconds + 5)
     url = web_url.rstrip("/") + "/api/v1/feedback"
