@@ -48,7 +48,7 @@ WIRING_ONLY = {
     "models/onnx_backend.py": "an ONNX Runtime session (tests/models/test_sentiment.py)",
     "models/transformers_backend.py": "a transformers pipeline (tests/models/test_sentiment.py)",
     "models/training.py": "fine-tuning (tests/models/test_build.py)",
-    "dost_feedback/queue_system.py": "one producer call (tests/streams/test_sms_invitations.py publishes through the CLI)",
+    "dost_feedback/queue_system.py": "one producer call (tests/feedback_web/sms/test_inbound.py publishes through the CLI)",
 }
 
 
