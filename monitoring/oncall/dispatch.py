@@ -58,9 +58,12 @@ class Dispatcher:
             except Exception:  # the outbox unreadable for a moment must not end the loop
                 logger.exception("reading the on-call outbox failed; retrying")
             wait = IDLE_POLL_SECONDS if next_due is None else max(0.0, min(IDLE_POLL_SECONDS, next_due - self.clock()))
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
+            # arrives as the wake-up completes, and the loop would run on after shutdown.
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=wait if wait > 0 else 0.05)
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(wait if wait > 0 else 0.05):
+                    await self._wake.wait()
+            except TimeoutError:
                 pass
 
     def deliver_due(self) -> int:

@@ -182,3 +182,23 @@ def test_pending_deliveries_are_sent_by_a_restarted_dispatcher(tmp_path: Path, f
     entry = asyncio.run(second_run())
     assert entry.state == "sent" and entry.attempts >= 2
     assert [body["alerts"][0]["fingerprint"] for body in server.bodies] == ["a1b2c3d4e5f60718"]
+
+
+def test_a_cancel_right_after_a_wake_up_stops_the_loop(tmp_path: Path):
+    """The receiver's shutdown cancels the loop; a wake() in the same turn (a send just
+    finished) must not swallow that cancel and leave the loop running."""
+
+    async def cancel_after_wake() -> bool:
+        loop = Loop(tmp_path)
+        task = asyncio.create_task(loop.dispatcher.run())
+        await asyncio.sleep(0.05)  # the loop is waiting for work
+        loop.dispatcher.wake()
+        await asyncio.sleep(0)  # the wake-up completes ...
+        task.cancel()  # ... as the cancel arrives
+        done, _ = await asyncio.wait({task}, timeout=2)
+        if not done:
+            task.cancel()
+        await loop.close()
+        return bool(done) and task.cancelled()
+
+    assert asyncio.run(cancel_after_wake())
