@@ -73,8 +73,8 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
             started = time.perf_counter()
             batch = []
             for event in events:
-                lag_gauge.taken(event.message.tp, event.message.offset)
                 message = event.message
+                lag_gauge.taken(message.tp, message.offset)
                 batch.append(Incoming(event.key, event.value, message.topic, message.partition, message.offset))
             for record, rejection in counter.count(batch):
                 dead = deadletter_record(record.value, rejection, record.topic, record.partition, record.offset,

@@ -11,7 +11,7 @@ plain ``Incoming`` records, so the counter is unit-tested with a dict-backed sto
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Container, Iterable
+from typing import Callable, Iterable
 
 from dost_contract.centers import CenterRegistry
 from dost_contract.settings import Settings
@@ -49,11 +49,10 @@ class CountingLimits:
 class RatingCounter:
     """Counts batches into a ``CenterDayStore`` and prunes it; remembers what changed."""
 
-    def __init__(self, store: CenterDayStore, known_centers: Container[str], center_ids: list[str],
-                 partitions: int, limits: CountingLimits) -> None:
+    def __init__(self, store: CenterDayStore, center_ids: list[str], partitions: int, limits: CountingLimits) -> None:
         self.store = store
-        self.known_centers = known_centers
         self.center_ids = center_ids
+        self.known_centers = frozenset(center_ids)
         self.partitions = partitions
         self.limits = limits
         self.changed_centers: set[str] = set()  # counted into since the last take_changed()
@@ -63,8 +62,7 @@ class RatingCounter:
 
     @classmethod
     def for_registry(cls, store: CenterDayStore, registry: CenterRegistry, settings: Settings) -> "RatingCounter":
-        return cls(store, set(registry.ids()), registry.ids(), settings.topic_partitions,
-                   CountingLimits.from_settings(settings))
+        return cls(store, registry.ids(), settings.topic_partitions, CountingLimits.from_settings(settings))
 
     def count(self, batch: Iterable[Incoming]) -> list[tuple[Incoming, Rejection]]:
         """Count every valid, new rating of ``batch``; return the records to dead-letter, with why."""

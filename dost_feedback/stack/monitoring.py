@@ -32,9 +32,10 @@ def receiver_base_url(settings: Settings) -> str:
     return f"http://{settings.receiver_host}:{settings.receiver_port}"
 
 
-def _binary_service(name: str, host: str, port: int, url: str, argv: Sequence[str], run_dir: Path) -> Service:
+def _binary_service(name: str, host: str, port: int, argv: Sequence[str], run_dir: Path) -> Service:
     """A Prometheus-style binary on ``host:port``; ready once GET /-/ready answers."""
     require_free_port(name, host, port)
+    url = f"http://{host}:{port}"
     return Service(
         name=name,
         argv=[*argv, f"--web.listen-address={host}:{port}"],
@@ -46,7 +47,7 @@ def _binary_service(name: str, host: str, port: int, url: str, argv: Sequence[st
 
 def prometheus_service(settings: Settings, configs: LocalMonitoringConfigs, run_dir: Path) -> Service:
     return _binary_service(
-        "prometheus", settings.prometheus_host, settings.prometheus_port, prometheus_base_url(settings),
+        "prometheus", settings.prometheus_host, settings.prometheus_port,
         [
             settings.prometheus_binary,
             f"--config.file={configs.prometheus_config}",
@@ -59,7 +60,7 @@ def prometheus_service(settings: Settings, configs: LocalMonitoringConfigs, run_
 
 def alertmanager_service(settings: Settings, configs: LocalMonitoringConfigs, run_dir: Path) -> Service:
     return _binary_service(
-        "alertmanager", settings.alertmanager_host, settings.alertmanager_port, alertmanager_base_url(settings),
+        "alertmanager", settings.alertmanager_host, settings.alertmanager_port,
         [
             settings.alertmanager_binary,
             f"--config.file={configs.alertmanager_config}",

@@ -126,8 +126,9 @@ class AlertIntake:
             NewChannel(name, self.config.channels[name].type, self.config.channels[name].model_dump())
             for name in channel_names
         ]
+        now = self.clock()
         notification_id = self.outbox.persist(
-            received_at=self.clock(),
+            received_at=now,
             receiver=payload.receiver,
             status=payload.status,
             severity=severity or NO_SEVERITY,
@@ -136,7 +137,7 @@ class AlertIntake:
             payload=raw,
             channels=channels,
         )
-        alerts = received_alerts(payload, datetime.fromtimestamp(self.clock(), timezone.utc))
+        alerts = received_alerts(payload, datetime.fromtimestamp(now, timezone.utc))
         self.journal.append(alerts)
         for alert in alerts:
             self.notifications_total.labels(status=alert.status, severity=alert.severity or NO_SEVERITY).inc()
