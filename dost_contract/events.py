@@ -24,7 +24,8 @@ SATISFIED_MIN_RATING = 4
 class Channel(StrEnum):
     KIOSK = "kiosk"
     SMS = "sms"
-    WEB = "web"
+    QR = "qr"
+    WEB = "web"  # an authenticated integration client (API client key)
 
 
 class ServiceGroup(StrEnum):

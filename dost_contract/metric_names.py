@@ -34,7 +34,11 @@ WORKER_BATCH_PROCESSING_SECONDS = "dost_worker_batch_processing_seconds"  # hist
 WORKER_BATCH_EVENTS = "dost_worker_batch_events"  # histogram
 WORKER_CONSUMER_LAG_MESSAGES = "dost_worker_consumer_lag_messages"  # {partition}
 WORKER_ASSIGNED_PARTITIONS = "dost_worker_assigned_partitions"
-SMS_INVITATIONS_TOTAL = "dost_sms_invitations_total"  # {outcome}
+
+# --- SMS-invitation agent (its own process and consumer group) ---------------------------
+SMS_INVITATIONS_TOTAL = "dost_sms_invitations_total"  # {outcome}: visits.completed handled
+SMS_INVITATION_SENDS_TOTAL = "dost_sms_invitation_sends_total"  # {outcome}: outbox send attempts
+SMS_OUTBOX_INVITATIONS = "dost_sms_outbox_invitations"  # {state}: pending, sent, gave_up
 
 # --- Sentiment worker -------------------------------------------------------------------
 SENTIMENT_EVENTS_TOTAL = "dost_sentiment_events_total"  # {outcome}

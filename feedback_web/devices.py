@@ -1,7 +1,7 @@
 """Kiosk device authorisation for ``channel=kiosk``: token, center binding, rate limit.
 
 Answers for the tablet's script carry a ``code`` it translates for the citizen:
-401 ``device_token_missing`` / ``device_unknown`` / ``device_revoked``,
+401 ``credential_missing`` (``feedback_web.credentials``) / ``device_unknown`` / ``device_revoked``,
 403 ``device_wrong_center``, 429 ``rate_limited`` (with Retry-After).
 """
 
@@ -30,21 +30,21 @@ def refuse(status: int, code: str, detail: str, reason: str, headers: dict | Non
 
 
 def authorize_kiosk(store: ChannelStore, limiter: TokenBucket, authorization: str | None,
-                    center_id: str) -> JSONResponse | None:
-    """None if this kiosk may submit now for ``center_id``; else the refusal to answer."""
+                    center_id: str) -> tuple[JSONResponse | None, str | None]:
+    """(None, device_id) if this kiosk may submit now for ``center_id``; else (the refusal, None)."""
     token = bearer_token(authorization)
     if token is None:
         return refuse(401, "device_token_missing",
                       "kiosk submissions need a device token (Authorization: Bearer ...)", "unauthorized",
-                      headers={"WWW-Authenticate": "Bearer"})
+                      headers={"WWW-Authenticate": "Bearer"}), None
     check, device_id = store.check_device(token, center_id)
     if check != DeviceCheck.OK:
         status, code, detail = DEVICE_ERRORS[check]
         return refuse(status, code, detail, "unauthorized" if status == 401 else "forbidden",
-                      headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
+                      headers={"WWW-Authenticate": "Bearer"} if status == 401 else None), None
     wait = limiter.acquire(device_id)
     if wait > 0:
         seconds = max(1, math.ceil(wait))
         return refuse(429, "rate_limited", f"too many ratings from this device; retry in {seconds} s",
-                      "rate_limited", headers={"Retry-After": str(seconds)}, retry_after_seconds=seconds)
-    return None
+                      "rate_limited", headers={"Retry-After": str(seconds)}, retry_after_seconds=seconds), None
+    return None, device_id

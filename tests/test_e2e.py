@@ -9,13 +9,14 @@ import httpx
 import pytest
 
 from monitoring.oncall.journal import wait_for_received_alert
-from tests.conftest import prometheus_query, wait_for
+from tests.conftest import bearer, prometheus_query, wait_for
 
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture(scope="module")
-def pipeline(kafka, worker, web, prometheus, alertmanager, receiver):
+def pipeline(kafka, worker, web, prometheus, alertmanager, receiver, client_key):
+    CLIENT["key"] = client_key
     wait_for(
         lambda: all(
             sample["value"][1] == "1"
@@ -26,11 +27,14 @@ def pipeline(kafka, worker, web, prometheus, alertmanager, receiver):
     return {"web": web, "prometheus": prometheus}
 
 
+CLIENT: dict[str, str] = {}  # the session's integration client key, set by `pipeline`
+
+
 def post_rating(web, center_id: str, rating: int, feedback_id: str | None = None) -> str:
     body = {"center_id": center_id, "rating": rating, "channel": "web"}
     if feedback_id:
         body["feedback_id"] = feedback_id
-    response = httpx.post(f"{web.url}/api/v1/feedback", json=body, timeout=15)
+    response = httpx.post(f"{web.url}/api/v1/feedback", json=body, headers=bearer(CLIENT["key"]), timeout=15)
     assert response.status_code == 202, response.text
     return response.json()["feedback_id"]
 
