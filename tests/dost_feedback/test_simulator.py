@@ -7,7 +7,6 @@ import sys
 from collections import Counter
 
 import pytest
-
 from pydantic import SecretStr
 
 from dost_contract import topics

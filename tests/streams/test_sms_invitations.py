@@ -127,9 +127,11 @@ def test_invalid_events_are_skipped(env, raw):
 
 def test_unknown_center_is_skipped_and_an_undecryptable_phone_given_up(env):
     settings, _, store = env
+    assert store.outbox_counts()["pending"] == 0
     unknown = visit(settings).model_copy(update={"center_id": "mars-1"})
     assert queue(env, unknown) == "invalid"
     garbled = visit(settings, visit_id="v-3").model_copy(update={"phone_encrypted": "garbage"})
     assert queue(env, garbled) == "queued"
     gateway = FlakyGateway()
     assert drain(env, gateway, 1000.0)["gave_up"] == 1 and gateway.sent == []
+    assert store.outbox_counts() == {"pending": 0, "sent": 0, "gave_up": 1}

@@ -61,7 +61,8 @@ def test_sigkill_at_random_moments_loses_no_invitation_and_sends_none_twice(kafk
             before = sum(delivered(outbox).values())
             agent = supervisor.start(stack.sms_inviter(settings), timeout=120)
             # Kill once it is busy: after its first sends of this round, at a random moment.
-            wait_for(lambda: sum(delivered(outbox).values()) > before, timeout=90, message="the agent sends")
+            wait_for(lambda before=before: sum(delivered(outbox).values()) > before, timeout=90,
+                     message="the agent sends")
             time.sleep(rng.uniform(0.0, 1.5))
             agent.kill()
             kills += 1
