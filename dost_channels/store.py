@@ -2,8 +2,9 @@
 
 Who uses it:
 - the web: kiosk device tokens, API client keys (``dost_channels.clients``), QR one-time
-  tokens, SMS invitations (match a reply, mark it answered), opt-outs, and the SMS
-  message ids and auto-replies it has handled (``dost_channels.sms_ledger``);
+  tokens, SMS invitations (match a reply, mark it answered), opt-outs, the SMS
+  message ids and auto-replies it has handled (``dost_channels.sms_ledger``), and the
+  rate-limit buckets every web process shares (``dost_channels.rate_limits``);
 - the SMS-invitation agent: the invitation outbox (``dost_channels.outbox``), opt-outs;
 - the CLI: ``devices add|list|revoke``, ``clients add|list|revoke`` and ``qr``.
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from dost_channels.clients import CLIENTS_SCHEMA, ApiClients
 from dost_channels.outbox import OUTBOX_SCHEMA, InvitationOutbox
+from dost_channels.rate_limits import RATE_LIMITS_SCHEMA, RateLimits
 from dost_channels.sms_ledger import SMS_LEDGER_SCHEMA, SmsLedger
 from dost_channels.tokens import hash_token, new_device_token, new_qr_token
 
@@ -121,7 +123,7 @@ class Invitation:
         return self.answered_at is None and now < self.expires_at
 
 
-class ChannelStore(ApiClients, SmsLedger, InvitationOutbox):
+class ChannelStore(ApiClients, SmsLedger, InvitationOutbox, RateLimits):
     """Thread-safe access to the SQLite file; every method is one short transaction."""
 
     def __init__(self, path: Path) -> None:
@@ -134,7 +136,7 @@ class ChannelStore(ApiClients, SmsLedger, InvitationOutbox):
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, fast
         self._db.execute("PRAGMA busy_timeout=10000")
         with self._lock:
-            self._db.executescript(SCHEMA + CLIENTS_SCHEMA + SMS_LEDGER_SCHEMA + OUTBOX_SCHEMA)
+            self._db.executescript(SCHEMA + CLIENTS_SCHEMA + SMS_LEDGER_SCHEMA + OUTBOX_SCHEMA + RATE_LIMITS_SCHEMA)
 
     def close(self) -> None:
         with self._lock:

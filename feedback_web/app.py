@@ -31,6 +31,7 @@ from dost_contract.events import FeedbackIn, FeedbackSubmitted, utc_now
 from dost_contract.settings import Settings, get_settings
 from feedback_web import metrics
 from feedback_web.credentials import Refused, authorize_rating, require_credential
+from feedback_web.guards import RequestGuards
 from feedback_web.ingest import publish_or_503
 from feedback_web.kiosk import kiosk_router
 from feedback_web.publisher import FeedbackPublisher
@@ -58,7 +59,9 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     publisher = FeedbackPublisher(settings)
     store = ChannelStore(settings.channels_db_path)
     gateway = create_gateway(settings)
-    kiosk_limiter = TokenBucket(settings.kiosk_rate_limit_seconds, settings.kiosk_rate_limit_burst)
+    kiosk_limiter = TokenBucket(store, settings.kiosk_rate_limit_seconds, settings.kiosk_rate_limit_burst)
+    client_limiter = TokenBucket(store, 1.0 / settings.client_rate_limit_per_second, settings.client_rate_limit_burst)
+    ip_limiter = TokenBucket(store, 1.0 / settings.public_rate_limit_per_second, settings.public_rate_limit_burst)
     settings.warn_if_insecure(log)
 
     @asynccontextmanager
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         lifespan=lifespan,
     )
     app.state.publisher = publisher
+    app.add_middleware(RequestGuards, max_body_bytes=settings.max_request_body_bytes, ip_limiter=ip_limiter)
     app.state.store = store
 
     @app.exception_handler(Refused)
@@ -99,7 +103,8 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
             401: {"model": Problem, "description": "no credential, or an unknown or revoked one"},
             403: {"model": Problem, "description": "the credential is not scoped to this center or channel"},
             422: {"description": "Field errors"},
-            429: {"model": Problem, "description": "this kiosk device is over its rate limit"},
+            413: {"model": Problem, "description": "the body is over DOST_MAX_REQUEST_BODY_BYTES"},
+            429: {"model": Problem, "description": "this device or client is over its rate limit"},
             503: {"model": Problem},
         },
     )
@@ -117,7 +122,8 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         received_at = utc_now()
         if body.submitted_at and body.submitted_at > received_at + timedelta(seconds=settings.max_clock_skew_seconds):
             raise field_error("submitted_at", "in_future", "submitted_at is in the future")
-        refusal, _ = authorize_rating(store, kiosk_limiter, authorization, body.center_id, body.channel)
+        refusal, _ = authorize_rating(store, kiosk_limiter, client_limiter, authorization, body.center_id,
+                                      body.channel)
         if refusal is not None:
             return refusal
         feedback = FeedbackSubmitted.from_input(body, received_at=received_at)

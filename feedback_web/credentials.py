@@ -14,6 +14,8 @@ credential, 403 when it is valid but not for this center or channel. Each answer
 
 from __future__ import annotations
 
+import math
+
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
@@ -60,8 +62,9 @@ async def require_credential(request: Request) -> None:
         raise Refused(unauthorized("credential_missing", "every rating needs a credential"))
 
 
-def authorize_rating(store: ChannelStore, device_limiter: TokenBucket, authorization: str | None,
-                     center_id: str, channel: Channel) -> tuple[JSONResponse | None, str | None]:
+def authorize_rating(store: ChannelStore, device_limiter: TokenBucket, client_limiter: TokenBucket,
+                     authorization: str | None, center_id: str,
+                     channel: Channel) -> tuple[JSONResponse | None, str | None]:
     """(None, who) if this credential may post this rating, else (the refusal, None).
 
     ``who`` names the credential for per-credential limits: ``device:<id>`` or ``client:<id>``.
@@ -85,4 +88,9 @@ def authorize_rating(store: ChannelStore, device_limiter: TokenBucket, authoriza
         if status == 401:
             return unauthorized(code, detail), None
         return refuse(status, code, detail, "forbidden"), None
+    wait = client_limiter.acquire(f"client:{client_id}")
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        return refuse(429, "rate_limited", f"too many ratings from this client; retry in {seconds} s",
+                      "rate_limited", headers={"Retry-After": str(seconds)}, retry_after_seconds=seconds), None
     return None, f"client:{client_id}"

@@ -42,7 +42,7 @@ def authorize_kiosk(store: ChannelStore, limiter: TokenBucket, authorization: st
         status, code, detail = DEVICE_ERRORS[check]
         return refuse(status, code, detail, "unauthorized" if status == 401 else "forbidden",
                       headers={"WWW-Authenticate": "Bearer"} if status == 401 else None), None
-    wait = limiter.acquire(device_id)
+    wait = limiter.acquire(f"device:{device_id}")
     if wait > 0:
         seconds = max(1, math.ceil(wait))
         return refuse(429, "rate_limited", f"too many ratings from this device; retry in {seconds} s",

@@ -9,7 +9,7 @@ FEEDBACK_ACCEPTED_TOTAL = Counter(
 )
 FEEDBACK_REJECTED_TOTAL = Counter(
     metric_names.WEB_FEEDBACK_REJECTED_TOTAL,
-    "Submissions refused, by reason (invalid, unauthorized, forbidden, rate_limited, "
+    "Submissions refused, by reason (invalid, unauthorized, forbidden, rate_limited, too_large, "
     "token_used, token_expired, token_unknown, broker_unavailable).",
     ["reason"],
 )
@@ -21,6 +21,6 @@ PUBLISH_SECONDS = Histogram(
 SMS_REPLIES_TOTAL = Counter(
     metric_names.WEB_SMS_REPLIES_TOTAL,
     "Inbound SMS webhook calls, by outcome (counted, help_sent, ignored, opted_out, closed, "
-    "no_invitation, bad_signature, broker_unavailable).",
+    "no_invitation, duplicate, bad_signature, broker_unavailable).",
     ["outcome"],
 )

@@ -28,6 +28,12 @@ class ChannelSettings(BaseModel):
     # (a queue flushed after an outage); beyond that it gets 429 with Retry-After.
     kiosk_rate_limit_seconds: float = Field(5.0, gt=0)
     kiosk_rate_limit_burst: int = Field(10, ge=1)
+    # Each integration client key, across every web process (the buckets are in the store).
+    client_rate_limit_per_second: float = Field(1000.0, gt=0)
+    client_rate_limit_burst: int = Field(2000, ge=1)
+    # Each IP address on the public endpoints /r/... and /sms/inbound.
+    public_rate_limit_per_second: float = Field(5.0, gt=0)
+    public_rate_limit_burst: int = Field(60, ge=1)
     # Seconds the kiosk's thank-you screen stays before it resets for the next citizen.
     kiosk_reset_seconds: int = Field(8, ge=1, le=120)
     qr_token_ttl_hours: float = Field(72.0, gt=0)

@@ -21,7 +21,8 @@ def store(tmp_path):
 
 
 def check(store, authorization, center_id="baku-1", channel=Channel.WEB):
-    refusal, who = authorize_rating(store, TokenBucket(5.0, 10), authorization, center_id, channel)
+    refusal, who = authorize_rating(store, TokenBucket(store, 5.0, 10), TokenBucket(store, 0.001, 1000),
+                                    authorization, center_id, channel)
     if refusal is None:
         return 202, who
     return refusal.status_code, json.loads(refusal.body)["code"]
@@ -29,9 +30,9 @@ def check(store, authorization, center_id="baku-1", channel=Channel.WEB):
 
 def test_no_or_unknown_credential_is_401_and_says_what_to_send(store):
     for authorization in (None, "", "Basic dXNlcjpwdw==", "Bearer ", "Bearer something-else", "Bearer ck_nope"):
-        status, code = check(store, authorization)
-        assert status == 401, authorization
-    refusal, _ = authorize_rating(store, TokenBucket(5.0, 10), None, "baku-1", Channel.WEB)
+        assert check(store, authorization)[0] == 401, authorization
+    refusal, _ = authorize_rating(store, TokenBucket(store, 5.0, 10), TokenBucket(store, 1.0, 1), None, "baku-1",
+                                  Channel.WEB)
     detail = json.loads(refusal.body)["detail"]
     assert "devices add" in detail and "clients add" in detail and "/sms/inbound" in detail
 
@@ -52,3 +53,12 @@ def test_a_client_key_posts_within_its_scope_and_never_sms_or_qr(store):
     assert check(store, f"Bearer {key}", channel=Channel.QR) == (403, "channel_not_posted_here")
     store.revoke_client(client.client_id)
     assert check(store, f"Bearer {key}") == (401, "client_revoked")
+
+
+def test_a_client_over_its_rate_limit_gets_429(store):
+    _, key = store.add_client("portal", None, ["web"])
+    limiter = TokenBucket(store, 10.0, 2)
+    answers = [authorize_rating(store, TokenBucket(store, 5.0, 10), limiter, f"Bearer {key}", "baku-1",
+                                Channel.WEB)[0] for _ in range(3)]
+    assert answers[:2] == [None, None]
+    assert answers[2].status_code == 429 and answers[2].headers["retry-after"] == "10"
