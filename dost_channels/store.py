@@ -4,8 +4,10 @@ Who uses it:
 - the web: kiosk device tokens, API client keys (``dost_channels.clients``), QR one-time
   tokens, SMS invitations (match a reply, mark it answered), opt-outs, the SMS
   message ids and auto-replies it has handled (``dost_channels.sms_ledger``), and the
-  rate-limit buckets every web process shares (``dost_channels.rate_limits``);
-- the SMS-invitation agent: the invitation outbox (``dost_channels.outbox``), opt-outs;
+  rate-limit buckets every web process shares (``dost_channels.rate_limits``), and each
+  tablet's recent presses (``dost_channels.kiosk_presses``);
+- the SMS-invitation agent: the invitation outbox (``dost_channels.outbox``), opt-outs,
+  and the completed visits the kiosk burst rules compare a tablet's presses with;
 - the CLI: ``devices add|list|revoke``, ``clients add|list|revoke`` and ``qr``.
 
 WAL lets these processes read and write the file at the same time on one node. Tokens
@@ -24,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from dost_channels.clients import CLIENTS_SCHEMA, ApiClients
+from dost_channels.kiosk_presses import KIOSK_PRESSES_SCHEMA, KioskPresses
 from dost_channels.outbox import OUTBOX_SCHEMA, InvitationOutbox
 from dost_channels.rate_limits import RATE_LIMITS_SCHEMA, RateLimits
 from dost_channels.sms_ledger import SMS_LEDGER_SCHEMA, SmsLedger
@@ -123,7 +126,7 @@ class Invitation:
         return self.answered_at is None and now < self.expires_at
 
 
-class ChannelStore(ApiClients, SmsLedger, InvitationOutbox, RateLimits):
+class ChannelStore(ApiClients, SmsLedger, InvitationOutbox, RateLimits, KioskPresses):
     """Thread-safe access to the SQLite file; every method is one short transaction."""
 
     def __init__(self, path: Path) -> None:
@@ -136,7 +139,8 @@ class ChannelStore(ApiClients, SmsLedger, InvitationOutbox, RateLimits):
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, fast
         self._db.execute("PRAGMA busy_timeout=10000")
         with self._lock:
-            self._db.executescript(SCHEMA + CLIENTS_SCHEMA + SMS_LEDGER_SCHEMA + OUTBOX_SCHEMA + RATE_LIMITS_SCHEMA)
+            self._db.executescript(SCHEMA + CLIENTS_SCHEMA + SMS_LEDGER_SCHEMA + OUTBOX_SCHEMA + RATE_LIMITS_SCHEMA
+                                  + KIOSK_PRESSES_SCHEMA)
 
     def close(self) -> None:
         with self._lock:

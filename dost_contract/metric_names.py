@@ -51,6 +51,7 @@ WEB_FEEDBACK_ACCEPTED_TOTAL = "dost_web_feedback_accepted_total"  # {channel}
 WEB_FEEDBACK_REJECTED_TOTAL = "dost_web_feedback_rejected_total"  # {reason}
 WEB_PUBLISH_SECONDS = "dost_web_publish_seconds"  # histogram
 WEB_SMS_REPLIES_TOTAL = "dost_web_sms_replies_total"  # {outcome}
+WEB_KIOSK_SUSPECT_RATINGS_TOTAL = "dost_web_kiosk_suspect_ratings_total"  # {center_id, device_id, reason}
 
 # --- On-call receiver -------------------------------------------------------------------
 ONCALL_NOTIFICATIONS_TOTAL = "dost_oncall_notifications_total"  # {status, severity}

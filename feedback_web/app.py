@@ -30,7 +30,9 @@ from dost_contract.centers import CenterRegistry, load_registry
 from dost_contract.events import FeedbackIn, FeedbackSubmitted, utc_now
 from dost_contract.settings import Settings, get_settings
 from feedback_web import metrics
+from feedback_web.bursts import BurstRules
 from feedback_web.credentials import Refused, authorize_rating, require_credential
+from feedback_web.devices import judge_press
 from feedback_web.guards import RequestGuards
 from feedback_web.ingest import publish_or_503
 from feedback_web.kiosk import kiosk_router
@@ -62,6 +64,8 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     kiosk_limiter = TokenBucket(store, settings.kiosk_rate_limit_seconds, settings.kiosk_rate_limit_burst)
     client_limiter = TokenBucket(store, 1.0 / settings.client_rate_limit_per_second, settings.client_rate_limit_burst)
     ip_limiter = TokenBucket(store, 1.0 / settings.public_rate_limit_per_second, settings.public_rate_limit_burst)
+    burst_rules = BurstRules(repeat_seconds=settings.kiosk_repeat_seconds, max_per_minute=settings.kiosk_max_per_minute,
+                             window_seconds=settings.kiosk_burst_window_seconds, margin=settings.kiosk_burst_margin)
     settings.warn_if_insecure(log)
 
     @asynccontextmanager
@@ -122,11 +126,17 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         received_at = utc_now()
         if body.submitted_at and body.submitted_at > received_at + timedelta(seconds=settings.max_clock_skew_seconds):
             raise field_error("submitted_at", "in_future", "submitted_at is in the future")
-        refusal, _ = authorize_rating(store, kiosk_limiter, client_limiter, authorization, body.center_id,
-                                      body.channel)
+        refusal, who = authorize_rating(store, kiosk_limiter, client_limiter, authorization, body.center_id,
+                                        body.channel)
         if refusal is not None:
             return refusal
         feedback = FeedbackSubmitted.from_input(body, received_at=received_at)
+        if who.startswith("device:"):  # a tablet: repeated presses are kept, answered 202, not counted
+            suspect = judge_press(store, burst_rules, str(feedback.feedback_id), who.removeprefix("device:"),
+                                  body.center_id, body.rating, feedback.submitted_at.timestamp(),
+                                  received_at.timestamp())
+            if suspect is not None:
+                feedback = feedback.model_copy(update={"suspect": suspect})
         failure = await publish_or_503(publisher, feedback)
         if failure is not None:
             return failure

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from dost_channels.store import ChannelStore, DeviceCheck
 from dost_channels.tokens import bearer_token
 from feedback_web import metrics
+from feedback_web.bursts import BurstRules, suspect_reason
 from feedback_web.rate_limit import TokenBucket
 
 DEVICE_ERRORS = {
@@ -48,3 +49,24 @@ def authorize_kiosk(store: ChannelStore, limiter: TokenBucket, authorization: st
         return refuse(429, "rate_limited", f"too many ratings from this device; retry in {seconds} s",
                       "rate_limited", headers={"Retry-After": str(seconds)}, retry_after_seconds=seconds), None
     return None, device_id
+
+
+def judge_press(store: ChannelStore, rules: BurstRules, feedback_id: str, device_id: str, center_id: str,
+                rating: int, submitted_at: float, received_at: float) -> str | None:
+    """Record this tablet press and say why it is beyond a plausible flow (None: count it).
+
+    A retry of the same feedback_id gets its first verdict, so the event is the same and
+    the worker sees a duplicate. A press is placed at the tablet's own time (an offline
+    queue flushed at once keeps its spacing), but never earlier than the burst window: an
+    old timestamp must not hide a press from the window the rules count.
+    """
+    judged, reason = store.press_verdict(feedback_id)
+    if judged:
+        return reason
+    pressed_at = min(received_at, max(submitted_at, received_at - rules.window_seconds))
+    history = store.press_history(device_id, center_id, pressed_at, rules.window_seconds, rules.visits_lead_seconds)
+    new, reason = store.record_press(feedback_id, device_id, pressed_at, rating,
+                                     suspect_reason(history, rating, pressed_at, rules))
+    if new and reason is not None:
+        metrics.KIOSK_SUSPECT_RATINGS_TOTAL.labels(center_id, device_id, reason).inc()
+    return reason

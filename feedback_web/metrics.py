@@ -18,6 +18,12 @@ PUBLISH_SECONDS = Histogram(
     "Time from validated submission to broker acknowledgement.",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+KIOSK_SUSPECT_RATINGS_TOTAL = Counter(
+    metric_names.WEB_KIOSK_SUSPECT_RATINGS_TOTAL,
+    "Kiosk ratings beyond a plausible flow (kept, answered 202, not counted), per tablet and reason "
+    "(repeat_press, over_rate, over_visits).",
+    ["center_id", "device_id", "reason"],
+)
 SMS_REPLIES_TOTAL = Counter(
     metric_names.WEB_SMS_REPLIES_TOTAL,
     "Inbound SMS webhook calls, by outcome (counted, help_sent, ignored, opted_out, closed, "

@@ -5,7 +5,8 @@ worker, so a slow or failing SMS gateway never holds back the satisfaction numbe
 
 1. ``enqueue`` (the agent on ``visits.completed``): skips a phone that opted out
    (STOP/DAYAN/СТОП) and a visit already handled, and stores the invitation with its
-   outbox row (``dost_channels.outbox``) before the event is acknowledged.
+   outbox row (``dost_channels.outbox``) before the event is acknowledged. It also records
+   every completed visit, which the web's kiosk burst rules compare a tablet's presses with.
 2. ``InvitationSender.drain`` (a timer): claims due outbox rows, decrypts each phone in
    memory and hands the message to the gateway with the visit id as its idempotency key;
    a failure is retried with backoff, across restarts, until the invitation expires.
@@ -64,6 +65,8 @@ def enqueue(raw: bytes, *, settings: Settings, registry: CenterRegistry, store: 
     if center is None:
         log.warning("visits.completed for unknown center %r skipped", visit.center_id)
         return "invalid"
+    # Every finished visit, invited or not: how many citizens could have rated at the kiosk.
+    store.record_completed_visit(visit.visit_id, visit.center_id, visit.completed_at.timestamp())
     if store.is_opted_out(visit.phone_hash):
         return "opted_out"
     center_name = center.name.en if visit.language == "en" else center.name.az

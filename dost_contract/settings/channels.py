@@ -28,6 +28,13 @@ class ChannelSettings(BaseModel):
     # (a queue flushed after an outage); beyond that it gets 429 with Retry-After.
     kiosk_rate_limit_seconds: float = Field(5.0, gt=0)
     kiosk_rate_limit_burst: int = Field(10, ge=1)
+    # Repeated presses on a tablet (feedback_web/bursts.py): kept but not counted when the
+    # same face comes again within repeat_seconds, more than max_per_minute arrive in a
+    # minute, or the window holds more presses than the center's completed visits + margin.
+    kiosk_repeat_seconds: float = Field(3.0, ge=0)
+    kiosk_max_per_minute: int = Field(8, ge=1)
+    kiosk_burst_window_seconds: float = Field(600.0, gt=0)
+    kiosk_burst_margin: int = Field(3, ge=0)
     # Each integration client key, across every web process (the buckets are in the store).
     client_rate_limit_per_second: float = Field(1000.0, gt=0)
     client_rate_limit_burst: int = Field(2000, ge=1)
