@@ -32,15 +32,15 @@ def simulate(
     if via not in ("web", "kafka"):
         fail("--via must be 'web' or 'kafka'")
     settings = get_settings()
-    client_key = client_key or (settings.client_key.get_secret_value() if settings.client_key else None)
-    if via == "web" and not client_key:
-        fail("--via web needs an integration client key (--client-key or DOST_CLIENT_KEY); make one with "
-             "'dost-feedback clients add --name simulator --channel web --channel kiosk'")
     try:
         registry = load_registry(settings, include_planned=planned or None)
         degraded = parse_degradations(degrade, registry.ids())
     except (RegistryError, ValueError) as exc:
         fail(str(exc))
+    client_key = client_key or (settings.client_key.get_secret_value() if settings.client_key else None)
+    if via == "web" and not client_key:
+        fail("--via web needs an integration client key (--client-key or DOST_CLIENT_KEY); make one with "
+             "'dost-feedback clients add --name simulator --channel web --channel kiosk'")
     web_url = web_url or f"http://{settings.web_host}:{settings.web_port}"
     target = web_url if via == "web" else settings.kafka_bootstrap_servers
     typer.echo(
