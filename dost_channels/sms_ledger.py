@@ -56,6 +56,11 @@ class SmsLedger:
         row = self._one("SELECT outcome FROM sms_messages WHERE message_id = ?", (message_id,))
         return row["outcome"] if row else None
 
+    def prune_sms_ledger(self, message_ids_older_than: float, replies_older_than: float) -> None:
+        """Forget old message ids (their invitations closed long ago) and past days' auto-replies."""
+        self._write("DELETE FROM sms_messages WHERE received_at < ?", (message_ids_older_than,))
+        self._write("DELETE FROM sms_auto_replies WHERE sent_at < ?", (replies_older_than,))
+
     def claim_auto_reply(self, phone_hash: str, purpose: str, now: float | None = None) -> bool:
         """True if this phone has had no auto-reply today (UTC); the claim uses up today's."""
         now = time.time() if now is None else now

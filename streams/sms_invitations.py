@@ -51,6 +51,19 @@ OUTBOX_INVITATIONS = Gauge(
     metric_names.SMS_OUTBOX_INVITATIONS, "Invitations in the outbox, by state (pending, sent, gave_up).", ["state"]
 )
 SMS_INVITER_GROUP_SUFFIX = "-sms-invitations"
+HOUSEKEEPING_SECONDS = 600.0
+# A message id is remembered far longer than any invitation stays open (48 h by default),
+# so a replayed capture finds its id; after that it could only meet a closed invitation.
+MESSAGE_ID_RETENTION_SECONDS = 30 * 24 * 3600
+
+
+def housekeeping(store: ChannelStore, now: float) -> None:
+    """Prune what the channel store only needs for a while: tablet presses and finished
+    visits (a day), rate-limit buckets (an hour idle), SMS message ids and auto-replies."""
+    store.prune_presses(now)
+    store.prune_rate_buckets(older_than=now - 3600)
+    store.prune_sms_ledger(message_ids_older_than=now - MESSAGE_ID_RETENTION_SECONDS,
+                           replies_older_than=now - 2 * 24 * 3600)
 
 
 def enqueue(raw: bytes, *, settings: Settings, registry: CenterRegistry, store: ChannelStore,
@@ -152,6 +165,10 @@ def create_sms_invitation_app(settings: Settings, registry: CenterRegistry) -> f
     async def send_sms_invitations():
         await sender.drain()
         sender.report()
+
+    @app.timer(interval=HOUSEKEEPING_SECONDS)
+    async def prune_channel_store():
+        housekeeping(store, time.time())
 
     return app
 

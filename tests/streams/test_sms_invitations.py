@@ -135,3 +135,21 @@ def test_unknown_center_is_skipped_and_an_undecryptable_phone_given_up(env):
     gateway = FlakyGateway()
     assert drain(env, gateway, 1000.0)["gave_up"] == 1 and gateway.sent == []
     assert store.outbox_counts() == {"pending": 0, "sent": 0, "gave_up": 1}
+
+
+def test_housekeeping_prunes_what_is_only_needed_for_a_while(env):
+    from streams.sms_invitations import housekeeping
+
+    _, _, store = env
+    now = 10_000_000.0
+    store.record_press("f-old", "d1", now - 2 * 86400, 5, None)
+    store.record_press("f-new", "d1", now - 60, 5, None)
+    store.acquire_rate("ip:1.2.3.4", 1.0, 5, now=now - 7200)
+    store.claim_sms_message("twilio:SM-old", now=now - 40 * 86400)
+    store.claim_sms_message("twilio:SM-new", now=now - 86400)
+    store.claim_auto_reply("h", "closed", now=now - 3 * 86400)
+    housekeeping(store, now)
+    assert store.press_verdict("f-old") == (False, None) and store.press_verdict("f-new")[0]
+    assert store.prune_rate_buckets(older_than=now) == 0  # already gone
+    assert store.claim_sms_message("twilio:SM-old", now=now) and not store.claim_sms_message("twilio:SM-new", now=now)
+    assert store.claim_auto_reply("h", "closed", now=now - 3 * 86400)  # that day's reply was forgotten
