@@ -29,6 +29,7 @@ ALERT_NAMES = (
 # --- Prometheus scrape jobs ------------------------------------------------------------
 WORKER_JOB = "dost-worker"
 SENTIMENT_JOB = "dost-sentiment"
+SMS_INVITER_JOB = "dost-sms-inviter"
 WEB_JOB = "dost-web"
 RECEIVER_JOB = "dost-oncall-receiver"
 

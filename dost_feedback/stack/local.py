@@ -101,6 +101,7 @@ class LocalStack:
             s.run_dir,
             worker_targets=[f"{s.worker_metrics_host}:{s.worker_metrics_port}"],
             sentiment_targets=[f"{s.worker_metrics_host}:{s.sentiment_metrics_port}"],
+            sms_inviter_targets=[f"{s.worker_metrics_host}:{s.sms_inviter_metrics_port}"],
             web_targets=[f"{s.web_host}:{s.web_port}"],
         )
         self._start("on-call receiver", lambda: monitoring.receiver_service(s, s.run_dir))
