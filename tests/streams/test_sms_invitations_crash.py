@@ -73,8 +73,9 @@ def test_sigkill_at_random_moments_loses_no_invitation_and_sends_none_twice(kafk
         time.sleep(1.0)  # a last pass would show a resend
         counts = delivered(outbox)
         assert {visit_id: counts[visit_id] for visit_id in visit_ids if counts[visit_id] != 1} == {}
+        # The topic may hold other tests' visits too (this group reads it from the start): judge ours.
         store = ChannelStore(settings.channels_db_path)
-        assert store.outbox_counts() == {"pending": 0, "sent": len(visit_ids), "gave_up": 0}
+        assert [v for v in visit_ids if store.invitation(v) is None or store.invitation(v).sent_at is None] == []
         assert kills == ROUNDS and any(cut_short), cut_short  # the kills did interrupt sending
     finally:
         supervisor.stop_all()
