@@ -1,7 +1,9 @@
 """Ingest benchmark: how many ratings per second the web accepts, broker acks included.
 
 Starts a private single-node Kafka and the web on loopback (temporary state, free ports),
-then measures, in one run so the numbers share the machine's conditions:
+with every request carrying a credential (an integration client key, or with --channel
+kiosk a device token) checked as in production. It measures, in one run so the numbers
+share the machine's conditions:
 1. baseline: a bare aiokafka produce loop with the web's producer settings (acks=all,
    idempotent), as many in flight as the load generator has connections;
 2. the web at full speed: closed loop, N keep-alive connections, for D seconds;
@@ -10,7 +12,7 @@ and checks that the broker holds every accepted record. Everything is bounded by
 
     .venv/bin/python -m bench.ingest                     # one web process
     .venv/bin/python -m bench.ingest --web-workers 2     # two processes on the port
-    .venv/bin/python -m bench.ingest --channel kiosk     # with device-token checks
+    .venv/bin/python -m bench.ingest --channel kiosk     # device tokens instead of a client key
 
 Not a test: run it by hand and record the results in docs/benchmarks.md.
 """
@@ -138,13 +140,16 @@ def main() -> int:
         print(f"starting kafka and {args.web_workers} web process(es) under {state} ...", file=sys.stderr)
         stack.start_kafka(supervisor, settings)
         create_topics(settings)
-        headers: dict[str, str] = {}
-        extra_env: dict[str, str] = {"DOST_WEB_ACCESS_LOG": "false"}
-        if args.channel == "kiosk":
-            from dost_channels.store import ChannelStore
+        from dost_channels.store import ChannelStore
 
-            # One tablet per center; the rate limit is lifted so the token check is what is measured.
-            store = ChannelStore(settings.channels_db_path)
+        # Every rating carries a credential, checked as in production (store lookup, shared
+        # rate-limit bucket); the limits are lifted so the checks, not refusals, are measured.
+        store = ChannelStore(settings.channels_db_path)
+        headers: dict[str, str] = {"Authorization": f"Bearer {store.add_client('bench', None, ['web'])[1]}"}
+        extra_env: dict[str, str] = {"DOST_WEB_ACCESS_LOG": "false", "DOST_CLIENT_RATE_LIMIT_PER_SECOND": "1000000",
+                                     "DOST_CLIENT_RATE_LIMIT_BURST": "1000000"}
+        if args.channel == "kiosk":
+            # One tablet per center: device token, shared bucket and the repeated-press rules.
             tokens = {c: store.add_device(c, "bench")[1] for c in CENTERS}
             extra_env |= {"DOST_KIOSK_RATE_LIMIT_SECONDS": "0.000001", "DOST_KIOSK_RATE_LIMIT_BURST": "1000000"}
         web = supervisor.start(web_service(settings, args.web_workers, extra_env), timeout=60)

@@ -3,8 +3,13 @@
 - ``log`` (development): logs each message with the phone masked and appends it to
   ``DOST_SMS_OUTBOX_FILE`` (JSON lines, phone as its keyed hash), so a developer or a
   test sees exactly what a citizen would have received.
-- ``http``: POSTs ``{"to": "+994...", "text": "..."}`` to ``DOST_SMS_GATEWAY_URL`` with
-  ``Authorization: Bearer DOST_SMS_GATEWAY_TOKEN``; any non-2xx answer is an error.
+- ``http``: POSTs ``{"to": "+994...", "text": "...", "id": ...}`` to ``DOST_SMS_GATEWAY_URL``
+  with ``Authorization: Bearer DOST_SMS_GATEWAY_TOKEN``; any non-2xx answer is an error.
+
+A message with a ``message_id`` (an invitation: its visit id) is sent with it as the
+idempotency key (``Idempotency-Key`` header for ``http``): the invitation outbox may
+hand the same message over again after a crash, and the gateway delivers it once. The
+``log`` gateway honours the key itself: it never appends a second line for one id.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Protocol
@@ -29,8 +35,23 @@ class SmsSendError(RuntimeError):
 
 
 class SmsGateway(Protocol):
-    async def send(self, to: str, text: str, purpose: str) -> None:
-        """Send ``text`` to the phone ``to`` (E.164). ``purpose`` names the message kind for logs."""
+    async def send(self, to: str, text: str, purpose: str, message_id: str | None = None) -> None:
+        """Send ``text`` to the phone ``to`` (E.164). ``purpose`` names the message kind for logs;
+        ``message_id``, when given, is the idempotency key: the same id is delivered once."""
+
+
+def sent_message_ids(outbox: Path) -> set[str]:
+    """The ids already in a dev outbox file (a torn last line is ignored)."""
+    ids = set()
+    if outbox.exists():
+        for line in outbox.read_text(encoding="utf-8").splitlines():
+            try:
+                message_id = json.loads(line).get("message_id")
+            except json.JSONDecodeError:
+                continue
+            if message_id:
+                ids.add(message_id)
+    return ids
 
 
 class LogGateway:
@@ -38,15 +59,29 @@ class LogGateway:
         self.outbox = outbox
         self._secret = phone_hash_secret
         self._lock = asyncio.Lock()
+        self._sent_ids: set[str] | None = None  # read from the file on first use
 
-    async def send(self, to: str, text: str, purpose: str) -> None:
-        log.info("SMS (%s) to %s: %s", purpose, mask_phone(to), text)
+    async def send(self, to: str, text: str, purpose: str, message_id: str | None = None) -> None:
         record = {"at": time.time(), "to_hash": phone_hash(self._secret, to), "to_masked": mask_phone(to),
-                  "purpose": purpose, "text": text}
+                  "purpose": purpose, "text": text, "message_id": message_id}
+        line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
         async with self._lock:
             self.outbox.parent.mkdir(parents=True, exist_ok=True)
-            with self.outbox.open("a", encoding="utf-8") as out:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            if message_id is not None:
+                if self._sent_ids is None:
+                    self._sent_ids = sent_message_ids(self.outbox)
+                if message_id in self._sent_ids:
+                    log.info("SMS (%s) %s already delivered; not sent again", purpose, message_id)
+                    return
+            # One write(2) on an O_APPEND file: a killed process leaves the whole line or none.
+            fd = os.open(self.outbox, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line)
+            finally:
+                os.close(fd)
+            if message_id is not None:
+                self._sent_ids.add(message_id)
+        log.info("SMS (%s) to %s: %s", purpose, mask_phone(to), text)
 
 
 class HttpGateway:
@@ -55,9 +90,11 @@ class HttpGateway:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._client = httpx.AsyncClient(timeout=timeout, headers=headers)
 
-    async def send(self, to: str, text: str, purpose: str) -> None:
+    async def send(self, to: str, text: str, purpose: str, message_id: str | None = None) -> None:
+        body = {"to": to, "text": text} | ({"id": message_id} if message_id else {})
+        headers = {"Idempotency-Key": message_id} if message_id else {}
         try:
-            response = await self._client.post(self.url, json={"to": to, "text": text})
+            response = await self._client.post(self.url, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise SmsSendError(f"SMS gateway {self.url} unreachable: {exc!r}") from exc
         if not response.is_success:

@@ -1,10 +1,14 @@
 """The citizen channels' shared state, in one SQLite file (WAL mode).
 
 Who uses it:
-- the web: kiosk device tokens, QR one-time tokens, SMS invitations (match a reply,
-  mark it answered) and opt-outs;
-- the stream worker's SMS-invitation agent: records invitations, reads opt-outs;
-- the CLI: ``devices add|list|revoke`` and ``qr``.
+- the web: kiosk device tokens, API client keys (``dost_channels.clients``), QR one-time
+  tokens, SMS invitations (match a reply, mark it answered), opt-outs, the SMS
+  message ids and auto-replies it has handled (``dost_channels.sms_ledger``), and the
+  rate-limit buckets every web process shares (``dost_channels.rate_limits``), and each
+  tablet's recent presses (``dost_channels.kiosk_presses``);
+- the SMS-invitation agent: the invitation outbox (``dost_channels.outbox``), opt-outs,
+  and the completed visits the kiosk burst rules compare a tablet's presses with;
+- the CLI: ``devices add|list|revoke``, ``clients add|list|revoke`` and ``qr``.
 
 WAL lets these processes read and write the file at the same time on one node. Tokens
 are stored as SHA-256 hashes and phones only as keyed hashes. For several web nodes
@@ -21,6 +25,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from dost_channels.clients import CLIENTS_SCHEMA, ApiClients
+from dost_channels.kiosk_presses import KIOSK_PRESSES_SCHEMA, KioskPresses
+from dost_channels.outbox import OUTBOX_SCHEMA, InvitationOutbox
+from dost_channels.rate_limits import RATE_LIMITS_SCHEMA, RateLimits
+from dost_channels.sms_ledger import SMS_LEDGER_SCHEMA, SmsLedger
 from dost_channels.tokens import hash_token, new_device_token, new_qr_token
 
 SCHEMA = """
@@ -117,7 +126,7 @@ class Invitation:
         return self.answered_at is None and now < self.expires_at
 
 
-class ChannelStore:
+class ChannelStore(ApiClients, SmsLedger, InvitationOutbox, RateLimits, KioskPresses):
     """Thread-safe access to the SQLite file; every method is one short transaction."""
 
     def __init__(self, path: Path) -> None:
@@ -130,7 +139,8 @@ class ChannelStore:
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, fast
         self._db.execute("PRAGMA busy_timeout=10000")
         with self._lock:
-            self._db.executescript(SCHEMA)
+            self._db.executescript(SCHEMA + CLIENTS_SCHEMA + SMS_LEDGER_SCHEMA + OUTBOX_SCHEMA + RATE_LIMITS_SCHEMA
+                                  + KIOSK_PRESSES_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -203,19 +213,16 @@ class ChannelStore:
     def claim_qr_token(self, token: str, feedback_id: str, now: float | None = None) -> bool:
         """Mark the token used by ``feedback_id``, atomically; False if used or expired.
 
-        Claiming again with the same feedback_id succeeds, so a client retry after a lost
-        answer gets the same result rather than "already used".
+        A used token never submits again, not even with the same feedback_id: a replayed
+        request would otherwise be re-stamped and published again. (A client whose answer
+        was lost sees "already used"; its rating was recorded.)
         """
         now = time.time() if now is None else now
-        claimed = self._write(
+        return bool(self._write(
             "UPDATE qr_tokens SET used_at = ?, feedback_id = ? "
             "WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
             (now, feedback_id, hash_token(token), now),
-        )
-        if claimed:
-            return True
-        current = self.qr_token(token)
-        return current is not None and current.feedback_id == feedback_id
+        ))
 
     def release_qr_token(self, token: str, feedback_id: str) -> None:
         """Undo a claim whose publish failed, so the citizen can try again."""

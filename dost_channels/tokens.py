@@ -1,6 +1,6 @@
 """Bearer and one-time tokens: generated with ``secrets``, stored only as SHA-256 hashes.
 
-The tokens carry 256 (device) or 128 (QR) random bits, so a fast hash is enough: there
+The tokens carry 256 (device, API client) or 128 (QR) random bits, so a fast hash is enough: there
 is nothing to brute-force, and a leaked database reveals no usable token.
 """
 
@@ -10,10 +10,15 @@ import hashlib
 import secrets
 
 DEVICE_TOKEN_PREFIX = "dk_"
+CLIENT_KEY_PREFIX = "ck_"
 
 
 def new_device_token() -> str:
     return DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_client_key() -> str:
+    return CLIENT_KEY_PREFIX + secrets.token_urlsafe(32)
 
 
 def new_qr_token() -> str:

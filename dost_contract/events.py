@@ -24,7 +24,8 @@ SATISFIED_MIN_RATING = 4
 class Channel(StrEnum):
     KIOSK = "kiosk"
     SMS = "sms"
-    WEB = "web"
+    QR = "qr"
+    WEB = "web"  # an authenticated integration client (API client key)
 
 
 class ServiceGroup(StrEnum):
@@ -92,6 +93,9 @@ class FeedbackSubmitted(BaseModel):
     comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)
     submitted_at: AwareDatetime
     received_at: AwareDatetime
+    # Set by the web on a kiosk rating beyond a plausible flow (repeat_press, over_rate,
+    # over_visits): kept, answered 202, but the worker sends it to the dead letters.
+    suspect: str | None = None
 
     @field_validator("submitted_at", "received_at")
     @classmethod

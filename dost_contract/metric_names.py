@@ -34,7 +34,11 @@ WORKER_BATCH_PROCESSING_SECONDS = "dost_worker_batch_processing_seconds"  # hist
 WORKER_BATCH_EVENTS = "dost_worker_batch_events"  # histogram
 WORKER_CONSUMER_LAG_MESSAGES = "dost_worker_consumer_lag_messages"  # {partition}
 WORKER_ASSIGNED_PARTITIONS = "dost_worker_assigned_partitions"
-SMS_INVITATIONS_TOTAL = "dost_sms_invitations_total"  # {outcome}
+
+# --- SMS-invitation agent (its own process and consumer group) ---------------------------
+SMS_INVITATIONS_TOTAL = "dost_sms_invitations_total"  # {outcome}: visits.completed handled
+SMS_INVITATION_SENDS_TOTAL = "dost_sms_invitation_sends_total"  # {outcome}: outbox send attempts
+SMS_OUTBOX_INVITATIONS = "dost_sms_outbox_invitations"  # {state}: pending, sent, gave_up
 
 # --- Sentiment worker -------------------------------------------------------------------
 SENTIMENT_EVENTS_TOTAL = "dost_sentiment_events_total"  # {outcome}
@@ -47,6 +51,7 @@ WEB_FEEDBACK_ACCEPTED_TOTAL = "dost_web_feedback_accepted_total"  # {channel}
 WEB_FEEDBACK_REJECTED_TOTAL = "dost_web_feedback_rejected_total"  # {reason}
 WEB_PUBLISH_SECONDS = "dost_web_publish_seconds"  # histogram
 WEB_SMS_REPLIES_TOTAL = "dost_web_sms_replies_total"  # {outcome}
+WEB_KIOSK_SUSPECT_RATINGS_TOTAL = "dost_web_kiosk_suspect_ratings_total"  # {center_id, device_id, reason}
 
 # --- On-call receiver -------------------------------------------------------------------
 ONCALL_NOTIFICATIONS_TOTAL = "dost_oncall_notifications_total"  # {status, severity}

@@ -16,9 +16,9 @@ from dost_contract.events import Channel, FeedbackSubmitted, utc_now
 from dost_contract.settings import Settings
 from dost_simulation.ratings import CHANNEL_WEIGHTS, SimulatedRating, draw_feedback
 
-# Kiosk submissions need a device token (issue 3), so through the web API the
-# simulator speaks as the web form and SMS channels.
-WEB_API_CHANNELS = {Channel.WEB: 0.5, Channel.SMS: 0.5}
+# Through the web API the simulator is an integration client (its key scoped to the
+# web and kiosk channels): SMS and QR ratings come only through their own endpoints.
+WEB_API_CHANNELS = {Channel.KIOSK: 0.6, Channel.WEB: 0.4}
 MAX_RETRY_SECONDS = 30.0
 
 
@@ -75,6 +75,7 @@ async def run_simulation(
     web_url: str,
     progress: Callable[[SimulationStats], None],
     progress_every_seconds: float = 5.0,
+    client_key: str | None = None,
 ) -> SimulationStats:
     rng = random.Random(seed)
     centers = list(registry.centers)
@@ -98,7 +99,8 @@ async def run_simulation(
             await producer.stop()  # or it warns of an unclosed producer on the way out
             raise
     else:
-        client = httpx.AsyncClient(timeout=settings.publish_timeout_seconds + 5)
+        headers = {"Authorization": f"Bearer {client_key}"} if client_key else {}
+        client = httpx.AsyncClient(timeout=settings.publish_timeout_seconds + 5, headers=headers)
     url = web_url.rstrip("/") + "/api/v1/feedback"
     try:
         while True:

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -27,10 +27,13 @@ from dost_channels.sms_gateway import create_gateway
 from dost_channels.store import ChannelStore
 from dost_contract import __version__
 from dost_contract.centers import CenterRegistry, load_registry
-from dost_contract.events import Channel, FeedbackIn, FeedbackSubmitted, utc_now
+from dost_contract.events import FeedbackIn, FeedbackSubmitted, utc_now
 from dost_contract.settings import Settings, get_settings
 from feedback_web import metrics
-from feedback_web.devices import authorize_kiosk
+from feedback_web.bursts import BurstRules
+from feedback_web.credentials import Refused, authorize_rating, require_credential
+from feedback_web.devices import judge_press
+from feedback_web.guards import RequestGuards
 from feedback_web.ingest import publish_or_503
 from feedback_web.kiosk import kiosk_router
 from feedback_web.publisher import FeedbackPublisher
@@ -58,7 +61,11 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     publisher = FeedbackPublisher(settings)
     store = ChannelStore(settings.channels_db_path)
     gateway = create_gateway(settings)
-    kiosk_limiter = TokenBucket(settings.kiosk_rate_limit_seconds, settings.kiosk_rate_limit_burst)
+    kiosk_limiter = TokenBucket(store, settings.kiosk_rate_limit_seconds, settings.kiosk_rate_limit_burst)
+    client_limiter = TokenBucket(store, 1.0 / settings.client_rate_limit_per_second, settings.client_rate_limit_burst)
+    ip_limiter = TokenBucket(store, 1.0 / settings.public_rate_limit_per_second, settings.public_rate_limit_burst)
+    burst_rules = BurstRules(repeat_seconds=settings.kiosk_repeat_seconds, max_per_minute=settings.kiosk_max_per_minute,
+                             window_seconds=settings.kiosk_burst_window_seconds, margin=settings.kiosk_burst_margin)
     settings.warn_if_insecure(log)
 
     @asynccontextmanager
@@ -74,7 +81,12 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         lifespan=lifespan,
     )
     app.state.publisher = publisher
+    app.add_middleware(RequestGuards, max_body_bytes=settings.max_request_body_bytes, ip_limiter=ip_limiter)
     app.state.store = store
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> JSONResponse:
+        return exc.response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -92,27 +104,39 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         status_code=202,
         response_model=Accepted,
         responses={
-            401: {"model": Problem, "description": "channel=kiosk without a valid device token"},
-            403: {"model": Problem, "description": "the device token belongs to another center"},
+            401: {"model": Problem, "description": "no credential, or an unknown or revoked one"},
+            403: {"model": Problem, "description": "the credential is not scoped to this center or channel"},
             422: {"description": "Field errors"},
-            429: {"model": Problem, "description": "this kiosk device is over its rate limit"},
+            413: {"model": Problem, "description": "the body is over DOST_MAX_REQUEST_BODY_BYTES"},
+            429: {"model": Problem, "description": "this device or client is over its rate limit"},
             503: {"model": Problem},
         },
     )
     async def submit_feedback(
-        body: FeedbackIn, authorization: str | None = Header(default=None)
+        body: FeedbackIn,
+        authorization: str | None = Header(
+            default=None, description="Bearer <kiosk device token or integration client key>"),
+        _credential: None = Depends(require_credential),
     ) -> Accepted | JSONResponse:
-        """Accept one rating. Answers 202 only after the broker acknowledged it."""
+        """Accept one rating. Every rating carries a credential (``Authorization: Bearer ...``):
+        a kiosk device token for ``channel=kiosk``, or an integration client key. Answers 202
+        only after the broker acknowledged it."""
         if body.center_id not in registry:
             raise field_error("center_id", "unknown_center", f"unknown center_id {body.center_id!r}")
         received_at = utc_now()
         if body.submitted_at and body.submitted_at > received_at + timedelta(seconds=settings.max_clock_skew_seconds):
             raise field_error("submitted_at", "in_future", "submitted_at is in the future")
-        if body.channel == Channel.KIOSK:
-            refusal = authorize_kiosk(store, kiosk_limiter, authorization, body.center_id)
-            if refusal is not None:
-                return refusal
+        refusal, who = authorize_rating(store, kiosk_limiter, client_limiter, authorization, body.center_id,
+                                        body.channel)
+        if refusal is not None:
+            return refusal
         feedback = FeedbackSubmitted.from_input(body, received_at=received_at)
+        if who.startswith("device:"):  # a tablet: repeated presses are kept, answered 202, not counted
+            suspect = judge_press(store, burst_rules, str(feedback.feedback_id), who.removeprefix("device:"),
+                                  body.center_id, body.rating, feedback.submitted_at.timestamp(),
+                                  received_at.timestamp())
+            if suspect is not None:
+                feedback = feedback.model_copy(update={"suspect": suspect})
         failure = await publish_or_503(publisher, feedback)
         if failure is not None:
             return failure

@@ -1,7 +1,9 @@
 """QR links on tickets: ``GET /r/{token}`` shows the form, ``POST /r/{token}`` rates once.
 
-Each token is one visit: the first accepted rating uses it up. A used, expired or
-unknown token gets a friendly page (410/404) in the citizen's language, never a 500.
+Each token is one visit: the first accepted rating uses it up, and a used or expired
+token never submits again, not even a replay with the same ``feedback_id`` (410). A
+used, expired or unknown token gets a friendly page (410/404) in the citizen's
+language, never a 500. QR ratings carry ``channel=qr``.
 ``render_qr`` draws the code for a ticket printer (``dost-feedback qr``).
 """
 
@@ -104,7 +106,7 @@ def qr_router(settings: Settings, registry: CenterRegistry, store: ChannelStore,
         received_at = utc_now()
         feedback = FeedbackSubmitted(
             feedback_id=feedback_id, center_id=record.center_id,
-            service_group=body.service_group or record.service_group, channel=Channel.WEB,
+            service_group=body.service_group or record.service_group, channel=Channel.QR,
             rating=body.rating, comment=body.comment, submitted_at=received_at, received_at=received_at,
         )
         failure = await publish_or_503(publisher, feedback)

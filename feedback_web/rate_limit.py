@@ -1,29 +1,30 @@
-"""Per-device rate limiting: a token bucket per key, in this process's memory.
+"""Rate limits that hold across web processes: token buckets in the shared channel store.
 
-A kiosk earns one submission every ``interval`` seconds and may save up ``burst`` of
-them, so a tablet flushing a short offline queue gets through while a stuck button or
-a script does not. Several web processes each keep their own buckets (see docs/channels.md).
+- per kiosk device (``device:<id>``): one rating per ``DOST_KIOSK_RATE_LIMIT_SECONDS``, a
+  burst of ``DOST_KIOSK_RATE_LIMIT_BURST`` (a tablet flushing a short offline queue gets
+  through; a stuck button or a script does not);
+- per integration client (``client:<id>``): ``DOST_CLIENT_RATE_LIMIT_PER_SECOND``;
+- per IP on the public endpoints ``/r/…`` and ``/sms/inbound`` (``ip:<addr>``):
+  ``DOST_PUBLIC_RATE_LIMIT_PER_SECOND``, checked before anything else.
+
+Over the limit: 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from dost_channels.store import ChannelStore
 
 
-@dataclass
+@dataclass(frozen=True)
 class TokenBucket:
+    """One family of buckets (one interval and burst) in the shared store."""
+
+    store: ChannelStore
     interval: float
     burst: int
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # key -> (tokens, updated)
 
     def acquire(self, key: str, now: float | None = None) -> float:
         """Take one token for ``key``: 0.0 when allowed, else the seconds until one is available."""
-        now = time.monotonic() if now is None else now
-        tokens, updated = self._buckets.get(key, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - updated) / self.interval)
-        if tokens >= 1.0:
-            self._buckets[key] = (tokens - 1.0, now)
-            return 0.0
-        self._buckets[key] = (tokens, now)
-        return (1.0 - tokens) * self.interval
+        return self.store.acquire_rate(key, self.interval, self.burst, now)

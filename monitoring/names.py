@@ -20,14 +20,16 @@ SENTIMENT_BACKLOG_ALERT = "DostSentimentBacklog"
 SENTIMENT_DOWN_ALERT = "DostSentimentWorkerDown"
 NO_RATINGS_ALERT = "CenterNoRatingsWhileOpen"
 ONCALL_FAILED_ALERT = "DostOncallDeliveryFailed"
+KIOSK_PRESSES_ALERT = "DostKioskRepeatedPresses"
 ALERT_NAMES = (
     SATISFACTION_ALERT, BURN_ALERT, NO_RATINGS_ALERT, WORKER_DOWN_ALERT, SENTIMENT_DOWN_ALERT,
-    LAG_ALERT, DEADLETTER_ALERT, SENTIMENT_BACKLOG_ALERT, ONCALL_FAILED_ALERT,
+    LAG_ALERT, DEADLETTER_ALERT, SENTIMENT_BACKLOG_ALERT, ONCALL_FAILED_ALERT, KIOSK_PRESSES_ALERT,
 )
 
 # --- Prometheus scrape jobs ------------------------------------------------------------
 WORKER_JOB = "dost-worker"
 SENTIMENT_JOB = "dost-sentiment"
+SMS_INVITER_JOB = "dost-sms-inviter"
 WEB_JOB = "dost-web"
 RECEIVER_JOB = "dost-oncall-receiver"
 
@@ -67,6 +69,7 @@ RUNBOOK_ANCHOR_SENTIMENT_BACKLOG = "dost-sentiment-backlog"
 RUNBOOK_ANCHOR_SENTIMENT_DOWN = "dost-sentiment-worker-down"
 RUNBOOK_ANCHOR_NO_RATINGS = "center-no-ratings-while-open"
 RUNBOOK_ANCHOR_ONCALL_FAILED = "dost-oncall-delivery-failed"
+RUNBOOK_ANCHOR_KIOSK_PRESSES = "dost-kiosk-repeated-presses"
 
 
 # --- Grafana dashboards: fixed uids, and titles (Grafana derives the URL slug from them) ---

@@ -29,7 +29,6 @@ from streams.consumer_lag import LagGauge, owned_partitions
 from streams.counting import Incoming, RatingCounter
 from streams.faust_app import new_faust_app
 from streams.refresh import SatisfactionRefresher
-from streams.sms_invitations import register_sms_invitations
 from streams.state import CenterDayStore
 from streams.validation import REJECTION_REASONS, deadletter_record
 
@@ -98,5 +97,4 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
         for key, value in refresh.records:
             await satisfaction_topic.send(key=key, value=value)
 
-    register_sms_invitations(app, settings, registry)  # citizen channels: SMS invitations
     return app

@@ -12,7 +12,8 @@ from dost_contract.events import FeedbackSubmitted
 
 # Every Rejection.reason below. The worker starts each reason's dead-letter counter at 0,
 # so the first dead letter is an increase Prometheus can see (DostDeadLettersAppearing).
-REJECTION_REASONS = ("empty", "not_json", "invalid_schema", "unknown_center", "too_late", "in_future")
+REJECTION_REASONS = ("empty", "not_json", "invalid_schema", "unknown_center", "too_late", "in_future",
+                     "suspect_burst")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ def validate_record(raw: bytes | None, known_centers: Container[str]) -> Feedbac
         return Rejection(reason, _short_errors(exc))
     if feedback.center_id not in known_centers:
         return Rejection("unknown_center", f"center_id {feedback.center_id!r} is not in the registry")
+    if feedback.suspect is not None:  # the web judged it repeated presses: kept, not counted
+        return Rejection("suspect_burst", f"kiosk rating beyond a plausible flow ({feedback.suspect})")
     return feedback
 
 

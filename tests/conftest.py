@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 import httpx
 import pytest
 
+from dost_channels.store import ChannelStore
 from dost_contract.settings import Settings
 from dost_feedback.stack import services as stack
 from dost_feedback.stack.processes import Service, Supervisor, free_port
@@ -47,8 +48,11 @@ def services_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         prometheus_port=free_port(),
         alertmanager_port=free_port(),
         receiver_port=free_port(),
+        sms_inviter_metrics_port=free_port(),
         faust_app_id=f"dost-feedback-test-{uuid.uuid4().hex[:8]}",
         kiosk_reset_seconds=3,  # the kiosk's thank-you screen resets quickly in browser tests
+        # Every test and the fuzzer call from 127.0.0.1; test_guards.py tests the per-IP limit itself.
+        public_rate_limit_burst=1_000_000,
     )
 
 
@@ -89,8 +93,28 @@ def sentiment_worker(kafka: Service, services_settings: Settings, supervisor: Su
 
 
 @pytest.fixture(scope="session")
+def sms_inviter(kafka: Service, services_settings: Settings, supervisor: Supervisor) -> Service:
+    """The SMS-invitation agent (its own process and consumer group), on the dev log gateway."""
+    return supervisor.start(stack.sms_inviter(services_settings), timeout=120)
+
+
+@pytest.fixture(scope="session")
 def web(kafka: Service, services_settings: Settings, supervisor: Supervisor) -> Service:
     return supervisor.start(stack.web(services_settings))
+
+
+@pytest.fixture(scope="session")
+def client_key(services_settings: Settings) -> str:
+    """An integration client key for every center, channels web and kiosk (as the stack's simulator has)."""
+    store = ChannelStore(services_settings.channels_db_path)
+    try:
+        return store.add_client("tests", None, ["web", "kiosk"])[1]
+    finally:
+        store.close()
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
 
 
 def read_topic(settings: Settings, topic: str, timeout: float = 15.0) -> list[tuple[bytes, dict]]:

@@ -1,21 +1,37 @@
-"""End to end: web -> Kafka -> Faust worker -> Prometheus -> Alertmanager -> on-call receiver.
+"""End to end: web -> Kafka -> Faust worker -> Prometheus -> Alertmanager -> on-call receiver,
+and the SMS channel with a reply signed by Twilio's own RequestValidator.
 
 Every hop is the real service; nothing is mocked.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import subprocess
+import sys
+import time
+import uuid
+
 import httpx
 import pytest
+from pydantic import SecretStr
+from twilio.request_validator import RequestValidator
 
+from dost_channels.store import ChannelStore
+from dost_contract.phones import phone_hash
+from dost_contract.settings import settings_env
+from dost_feedback.stack import services as stack
+from dost_feedback.stack.processes import free_port
 from monitoring.oncall.journal import wait_for_received_alert
-from tests.conftest import prometheus_query, wait_for
+from tests.conftest import bearer, metric_value, prometheus_query, wait_for
 
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture(scope="module")
-def pipeline(kafka, worker, web, prometheus, alertmanager, receiver):
+def pipeline(kafka, worker, web, prometheus, alertmanager, receiver, client_key):
+    CLIENT["key"] = client_key
     wait_for(
         lambda: all(
             sample["value"][1] == "1"
@@ -26,11 +42,14 @@ def pipeline(kafka, worker, web, prometheus, alertmanager, receiver):
     return {"web": web, "prometheus": prometheus}
 
 
+CLIENT: dict[str, str] = {}  # the session's integration client key, set by `pipeline`
+
+
 def post_rating(web, center_id: str, rating: int, feedback_id: str | None = None) -> str:
     body = {"center_id": center_id, "rating": rating, "channel": "web"}
     if feedback_id:
         body["feedback_id"] = feedback_id
-    response = httpx.post(f"{web.url}/api/v1/feedback", json=body, timeout=15)
+    response = httpx.post(f"{web.url}/api/v1/feedback", json=body, headers=bearer(CLIENT["key"]), timeout=15)
     assert response.status_code == 202, response.text
     return response.json()["feedback_id"]
 
@@ -108,3 +127,68 @@ def test_small_sample_below_target_never_alerts(pipeline):
     # Several evaluation cycles have passed since the ratings arrived (the page test waited).
     alerts = prometheus_query(prometheus, f'ALERTS{{alertname="CenterSatisfactionBelowTarget",center_id="{center}"}}')
     assert alerts == []
+
+
+TWILIO_AUTH_TOKEN = "twilio-auth-token-for-the-e2e-test"
+TWILIO_WEBHOOK_URL = "https://dost.example.az/sms/inbound"  # what the Twilio console would hold
+
+
+@pytest.fixture(scope="module")
+def twilio_web(kafka, services_settings, supervisor):
+    """A second web on the same broker and store, its webhook under DOST_SMS_SIGNATURE_SCHEME=twilio."""
+    settings = services_settings.model_copy(update={
+        "web_port": free_port(), "sms_signature_scheme": "twilio",
+        "sms_signature_secret": SecretStr(TWILIO_AUTH_TOKEN), "sms_webhook_url": TWILIO_WEBHOOK_URL,
+    })
+    service = dataclasses.replace(stack.web(settings), name="web-twilio",
+                                  log_path=stack.logs_dir(settings) / "web-twilio.log")
+    return supervisor.start(service)
+
+
+def test_anonymous_ratings_get_401_on_every_channel_and_a_twilio_reply_counts_exactly_once(
+        twilio_web, worker, sms_inviter, services_settings):
+    for channel in ("kiosk", "sms", "qr", "web", None):
+        body = {"center_id": "baku-6", "rating": 1} | ({"channel": channel} if channel else {})
+        response = httpx.post(f"{twilio_web.url}/api/v1/feedback", json=body, timeout=15)
+        assert response.status_code == 401, (channel, response.text)
+
+    center, phone = "baku-6", "+994 51 808 17 17"
+    counted_before = sms_count(worker, center)
+    env = {**os.environ, **settings_env(services_settings)}
+    published = subprocess.run([sys.executable, "-m", "dost_feedback", "visit-completed", "--center", center,
+                                "--phone", phone, "--language", "en"], env=env, capture_output=True, text=True,
+                               timeout=60, check=False)
+    assert published.returncode == 0, published.stderr
+    key = phone_hash(services_settings.phone_hash_secret.get_secret_value(), phone)
+    wait_for(lambda: ChannelStore(services_settings.channels_db_path).latest_invitation(key), timeout=60,
+             message="the invitation is sent")
+
+    form = {"MessageSid": f"SM{uuid.uuid4().hex}", "AccountSid": "AC0e2e", "From": phone, "To": "+994124000000",
+            "Body": "4 thanks, quick service", "NumMedia": "0"}
+    signature = RequestValidator(TWILIO_AUTH_TOKEN).compute_signature(TWILIO_WEBHOOK_URL, form)
+
+    def deliver(headers: dict[str, str], data: dict[str, str] = form) -> httpx.Response:
+        return httpx.post(f"{twilio_web.url}/sms/inbound", data=data, headers=headers, timeout=15)
+
+    # Unsigned, signed with the wrong token, or our own scheme's header: 403, nothing counted.
+    assert deliver({}).status_code == 403
+    wrong = RequestValidator("not-the-auth-token").compute_signature(TWILIO_WEBHOOK_URL, form)
+    assert deliver({"X-Twilio-Signature": wrong}).status_code == 403
+    assert deliver({"X-Dost-Signature": signature}).status_code == 403
+
+    first = deliver({"X-Twilio-Signature": signature})
+    assert first.status_code == 200, first.text
+    assert first.headers["content-type"].startswith("text/xml") and "<Response/>" in first.text
+    assert first.headers["x-dost-sms-status"] == "counted"
+    # Twilio retries (or someone replays) the very same request: processed once.
+    second = deliver({"X-Twilio-Signature": signature})
+    assert (second.status_code, second.headers["x-dost-sms-status"]) == (200, "duplicate")
+    wait_for(lambda: sms_count(worker, center) == counted_before + 1, timeout=30, message="the reply counted")
+    time.sleep(3)  # a few worker refreshes later, still exactly one
+    assert sms_count(worker, center) == counted_before + 1
+
+
+def sms_count(worker, center_id: str) -> float:
+    text = httpx.get(worker.url, timeout=10).text
+    return sum(metric_value(text, "dost_feedback_ratings_total", center_id=center_id, channel="sms",
+                            rating=str(r)) or 0 for r in range(1, 6))

@@ -13,3 +13,5 @@ class WebSettings(BaseModel):
     web_access_log: bool = True
     # A submission may carry a clock a little ahead of ours; further ahead is rejected.
     max_clock_skew_seconds: int = 300
+    # A request body over this is refused with 413 before it is parsed (a rating is < 2 KB).
+    max_request_body_bytes: int = Field(16384, ge=1024)

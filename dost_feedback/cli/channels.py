@@ -1,4 +1,4 @@
-"""Citizen channels: ``devices add|list|revoke``, ``qr``, ``sms-parse`` and ``visit-completed``."""
+"""Citizen channels: ``devices|clients add|list|revoke``, ``qr``, ``sms-parse`` and ``visit-completed``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Optional, get_args
 import typer
 from pydantic import ValidationError
 
+from dost_channels.clients import CLIENT_CHANNELS
 from dost_contract.events import ServiceGroup
 from dost_contract.phones import InvalidPhone
 from dost_contract.settings import get_settings
@@ -19,6 +20,8 @@ from dost_feedback.cli.common import channel_store, fail, require_known_center
 from dost_feedback.queue_system import publish_visits
 
 devices_app = typer.Typer(help="Kiosk tablets and their device tokens.", no_args_is_help=True)
+clients_app = typer.Typer(help="Integration API client keys (portal, queue system, simulator).",
+                          no_args_is_help=True)
 
 
 @devices_app.command("add")
@@ -61,6 +64,50 @@ def devices_revoke(device_id: str = typer.Argument(..., help="From 'devices list
     if not channel_store().revoke_device(device_id):
         fail(f"no active device {device_id!r} (see 'dost-feedback devices list')")
     typer.echo(f"revoked {device_id}")
+
+
+@clients_app.command("add")
+def clients_add(
+    name: str = typer.Option(..., "--name", help="Who uses the key, e.g. 'e-gov portal'."),
+    center: list[str] = typer.Option([], "--center", help="A center it may rate (repeat); default every center."),
+    channel: list[str] = typer.Option(["web"], "--channel",
+                                      help=f"A channel it may post (repeat): {', '.join(CLIENT_CHANNELS)}."),
+) -> None:
+    """Create an integration client key; prints it once (only a hash is stored)."""
+    for center_id in center:
+        require_known_center(center_id)
+    try:
+        client, key = channel_store().add_client(name, list(center) or None, list(channel))
+    except ValueError as exc:
+        fail(str(exc))
+    typer.echo(f"client_id: {client.client_id}")
+    typer.echo(f"centers:   {', '.join(client.centers) if client.centers else 'all'}")
+    typer.echo(f"channels:  {', '.join(client.channels)}")
+    typer.echo(f"key:       {key}")
+    typer.echo("Send it as 'Authorization: Bearer <key>'. The key is not shown again.")
+
+
+@clients_app.command("list")
+def clients_list() -> None:
+    """Every integration client and its scope (never its key)."""
+    clients = channel_store().clients()
+    if not clients:
+        typer.echo("no clients")
+        return
+    typer.echo(f"{'client_id':<16} {'status':<8} {'created':<21} {'channels':<12} {'centers':<24} name")
+    for c in clients:
+        status = "revoked" if c.revoked_at else "active"
+        centers = ",".join(c.centers) if c.centers else "all"
+        typer.echo(f"{c.client_id:<16} {status:<8} {_when(c.created_at):<21} {','.join(c.channels):<12} "
+                   f"{centers:<24} {c.name}")
+
+
+@clients_app.command("revoke")
+def clients_revoke(client_id: str = typer.Argument(..., help="From 'clients list'.")) -> None:
+    """Revoke a client key at once: its next rating is refused with 401."""
+    if not channel_store().revoke_client(client_id):
+        fail(f"no active client {client_id!r} (see 'dost-feedback clients list')")
+    typer.echo(f"revoked {client_id}")
 
 
 def _require_service_group(service_group: str | None) -> None:

@@ -1,4 +1,4 @@
-"""The long-running services: ``web``, ``worker``, ``sentiment-worker`` and ``receiver``.
+"""The long-running services: ``web``, ``worker``, ``sentiment-worker``, ``sms-inviter`` and ``receiver``.
 
 Each imports its app only when run, so the other commands start without loading Faust,
 FastAPI or the sentiment model.
@@ -37,6 +37,13 @@ def worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> Non
     from streams.worker import run_worker
 
     run_worker(get_settings(), loglevel=loglevel)
+
+
+def sms_inviter(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:
+    """Run the SMS-invitation agent (its own consumer group); metrics on DOST_SMS_INVITER_METRICS_PORT."""
+    from streams.sms_invitations import run_sms_inviter
+
+    run_sms_inviter(get_settings(), loglevel=loglevel)
 
 
 def sentiment_worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:

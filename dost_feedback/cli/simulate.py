@@ -25,6 +25,8 @@ def simulate(
     seed: Optional[int] = typer.Option(None, help="Random seed, for a repeatable run."),
     web_url: Optional[str] = typer.Option(None, help="Web base URL (default from DOST_WEB_HOST/PORT)."),
     planned: bool = typer.Option(False, help="Include the planned network's centers."),
+    client_key: Optional[str] = typer.Option(None, envvar="DOST_CLIENT_KEY", show_envvar=True,
+                                             help="The integration client key --via web posts with."),
 ) -> None:
     """Send realistic ratings from the registry's centers; runs until stopped unless --count/--duration."""
     if via not in ("web", "kafka"):
@@ -35,6 +37,10 @@ def simulate(
         degraded = parse_degradations(degrade, registry.ids())
     except (RegistryError, ValueError) as exc:
         fail(str(exc))
+    client_key = client_key or (settings.client_key.get_secret_value() if settings.client_key else None)
+    if via == "web" and not client_key:
+        fail("--via web needs an integration client key (--client-key or DOST_CLIENT_KEY); make one with "
+             "'dost-feedback clients add --name simulator --channel web --channel kiosk'")
     web_url = web_url or f"http://{settings.web_host}:{settings.web_port}"
     target = web_url if via == "web" else settings.kafka_bootstrap_servers
     typer.echo(
@@ -54,7 +60,7 @@ def simulate(
             run_simulation(
                 settings, registry, via=via, rate=rate, count=count, duration=duration,
                 baseline_satisfaction=satisfaction, degraded=degraded, seed=seed,
-                web_url=web_url, progress=progress,
+                web_url=web_url, progress=progress, client_key=client_key,
             )
         )
     except KeyboardInterrupt:

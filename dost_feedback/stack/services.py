@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from dost_channels.store import ChannelStore
 from dost_contract.settings import Settings, settings_env
 from dost_feedback.stack.kafka import kafka_service
 from dost_feedback.stack.processes import Service, ServiceError, Supervisor, http_ok, require_free_port
@@ -72,6 +73,13 @@ def sentiment_worker(settings: Settings) -> Service:
     )
 
 
+def sms_inviter(settings: Settings) -> Service:
+    """The SMS-invitation agent: its own process and consumer group (see streams/sms_invitations.py)."""
+    return _worker_service(
+        settings, "sms-inviter", "sms-inviter", settings.sms_inviter_metrics_port, settings_env(settings)
+    )
+
+
 def web(settings: Settings) -> Service:
     require_free_port("web", settings.web_host, settings.web_port)
     base = f"http://{settings.web_host}:{settings.web_port}"
@@ -85,11 +93,26 @@ def web(settings: Settings) -> Service:
     )
 
 
+SIMULATOR_CLIENT_NAME = "local stack simulator"
+
+
+def simulator_client_key(settings: Settings) -> str:
+    """A fresh integration key for the stack's simulator; the previous run's is revoked."""
+    store = ChannelStore(settings.channels_db_path)
+    try:
+        for client in store.clients():
+            if client.name == SIMULATOR_CLIENT_NAME and client.revoked_at is None:
+                store.revoke_client(client.client_id)
+        return store.add_client(SIMULATOR_CLIENT_NAME, None, ["web", "kiosk"])[1]
+    finally:
+        store.close()
+
+
 def simulator(settings: Settings, simulate_args: Sequence[str]) -> Service:
     return Service(
         name="simulator",
         argv=cli_argv("simulate", *simulate_args),
         log_path=logs_dir(settings) / "simulator.log",
         ready=lambda: True,
-        env=settings_env(settings),
+        env=settings_env(settings, client_key=simulator_client_key(settings)),
     )

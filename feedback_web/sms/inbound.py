@@ -1,12 +1,18 @@
 """``POST /sms/inbound``: the SMS gateway's webhook for citizens' replies.
 
-1. The signature (``X-Dost-Signature``, see ``feedback_web.sms.signature``) is checked before
-   anything else: unsigned or badly signed calls get 403.
-2. The reply is matched to the phone's open invitation (by keyed phone hash).
-3. STOP/DAYAN/СТОП opts the phone out; a rating is published once (its feedback_id is
-   derived from the visit, so a gateway retry cannot count twice); a reply without a
-   rating gets one polite help SMS and is not counted.
-Answers are JSON ``{"status": ...}`` for the gateway; the citizen hears back by SMS.
+1. The signature (the ``DOST_SMS_SIGNATURE_SCHEME``'s, see ``feedback_web.sms.signature``)
+   is checked before anything else: unsigned, badly signed or stale calls get 403.
+2. Each gateway message id is processed once (``dost_channels.sms_ledger``): a gateway
+   retry or a captured request replayed is answered ``duplicate`` and does nothing.
+3. The reply is matched to the phone's open invitation (by keyed phone hash).
+4. STOP/DAYAN/СТОП opts the phone out; a rating is published once (its feedback_id is
+   derived from the visit, so even a new message id cannot count twice); a reply without
+   a rating gets a polite help SMS and is not counted.
+5. The auto-replies (opted out, closed, help) go to a phone at most once a day, so an
+   auto-responder on the citizen's side cannot make an SMS loop.
+Answers are JSON ``{"status": ...}`` under ``dost``; under ``twilio`` an empty TwiML
+``<Response/>`` (Twilio then sends nothing) with the status in ``X-Dost-Sms-Status``.
+The citizen hears back by SMS through the outbound gateway.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import time
 import uuid
 
 from fastapi import APIRouter, Depends, Form, Header, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from dost_channels import i18n
@@ -30,12 +36,15 @@ from feedback_web.ingest import publish_or_503
 from feedback_web.pii import clean_comment
 from feedback_web.publisher import FeedbackPublisher
 from feedback_web.sms.parsing import parse_sms
-from feedback_web.sms.signature import SIGNATURE_HEADER, verify_signature
+from feedback_web.sms.signature import DOST_SIGNATURE_HEADER, DOST_TIMESTAMP_HEADER, signature_scheme
 
 log = logging.getLogger(__name__)
 
 # feedback_id = uuid5(namespace, visit_id): one visit, one id, however often the reply comes.
 SMS_FEEDBACK_NAMESPACE = uuid.UUID("5f0e3a52-8d0c-4d4e-9a51-0f5b3f1f2c11")
+# Courtesy answers that are not a rating's thanks: at most one a day per phone.
+AUTO_REPLIES = {"opt_out", "closed", "help"}
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
 class SmsOutcome(BaseModel):
@@ -50,20 +59,34 @@ def sms_feedback_id(visit_id: str) -> uuid.UUID:
 def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPublisher,
                gateway: SmsGateway) -> APIRouter:
     router = APIRouter()
-    secret = settings.sms_signature_secret.get_secret_value()
+    scheme = signature_scheme(settings.sms_signature_scheme, settings.sms_signature_secret.get_secret_value(),
+                              settings.sms_signature_max_age_seconds)
     hash_secret = settings.phone_hash_secret.get_secret_value()
 
-    async def signed(request: Request) -> None:
+    async def signed(request: Request) -> str:
         # A dependency: FastAPI runs it before validating the form fields, so an unsigned
-        # call is refused with 403 whatever it contains.
+        # call is refused with 403 whatever it contains. Returns the message id.
         form = await request.form()
         params = [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
         url = settings.sms_webhook_url or str(request.url)
-        if not verify_signature(secret, url, params, request.headers.get(SIGNATURE_HEADER)):
+        verdict = scheme.verify(url, params, request.headers, time.time())
+        if not verdict.ok:
             metrics.SMS_REPLIES_TOTAL.labels("bad_signature").inc()
-            raise HTTPException(status_code=403, detail=f"missing or invalid {SIGNATURE_HEADER}")
+            raise HTTPException(status_code=403, detail=verdict.problem)
+        return verdict.message_id
+
+    def answer(outcome: SmsOutcome) -> SmsOutcome | Response:
+        if scheme.name != "twilio":
+            return outcome
+        headers = {"X-Dost-Sms-Status": outcome.status}
+        if outcome.feedback_id:
+            headers["X-Dost-Feedback-Id"] = outcome.feedback_id
+        return Response(EMPTY_TWIML, media_type="text/xml", headers=headers)
 
     async def reply(phone: str, key: str, language: str | None, purpose: str) -> None:
+        if purpose in AUTO_REPLIES and not store.claim_auto_reply(phone_hash(hash_secret, phone), purpose):
+            log.info("%s auto-reply to %s skipped: it had one today", purpose, mask_phone(phone))
+            return
         try:
             await gateway.send(phone, i18n.text(key, language), purpose=purpose)
         except SmsSendError as exc:  # the rating is safe; only the courtesy SMS is lost
@@ -74,8 +97,9 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
         return SmsOutcome(status=outcome, feedback_id=feedback_id)
 
     @router.post(
-        "/sms/inbound", response_model=SmsOutcome, dependencies=[Depends(signed)],
-        responses={403: {"description": "Missing or invalid signature"},
+        "/sms/inbound", response_model=SmsOutcome,
+        responses={200: {"content": {"text/xml": {}}, "description": "JSON, or empty TwiML under twilio"},
+                   403: {"description": "Missing, invalid or stale signature"},
                    422: {"description": "From is not a phone number"},
                    503: {"description": "Broker unavailable; the gateway should retry"}},
     )
@@ -83,20 +107,38 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
         From: str = Form(..., max_length=64, description="The sender's phone number",
                          examples=["+994501234567"]),  # noqa: N803
         Body: str = Form("", max_length=5000, description="The SMS text", examples=["5 çox yaxşı idi"]),  # noqa: N803
-        # Declared for the OpenAPI schema only; the `signed` dependency has already checked it.
+        message_id: str = Depends(signed),
+        # Declared for the OpenAPI schema only; the `signed` dependency has already checked them.
         x_dost_signature: str | None = Header(
-            None, alias=SIGNATURE_HEADER,
-            description="base64 HMAC-SHA256 of the URL followed by the sorted form fields (name+value)",
+            None, alias=DOST_SIGNATURE_HEADER,
+            description="dost scheme: base64 HMAC-SHA256 of the timestamp, a newline, the URL and the sorted "
+                        "form fields (name+value). Under twilio: X-Twilio-Signature instead.",
         ),
-    ) -> SmsOutcome | JSONResponse:
-        """A citizen's SMS reply, forwarded by the gateway."""
+        x_dost_timestamp: str | None = Header(None, alias=DOST_TIMESTAMP_HEADER,
+                                              description="dost scheme: unix seconds, signed"),
+    ) -> SmsOutcome | JSONResponse | Response:
+        """A citizen's SMS reply, forwarded by the gateway. Each message id is processed once."""
         try:
             phone = normalize_phone(From)
         except InvalidPhone as exc:
             raise HTTPException(status_code=422, detail=[{"type": "invalid_phone", "loc": ["body", "From"],
                                                           "msg": str(exc)}]) from None
+        if not store.claim_sms_message(message_id):
+            return answer(done("duplicate"))
+        try:
+            result = await handle(phone, Body)
+        except BaseException:
+            store.release_sms_message(message_id)
+            raise
+        if isinstance(result, JSONResponse):  # not recorded (broker down): the gateway's retry is processed
+            store.release_sms_message(message_id)
+            return result
+        store.finish_sms_message(message_id, result.status)
+        return answer(result)
+
+    async def handle(phone: str, text: str) -> SmsOutcome | JSONResponse:
         key = phone_hash(hash_secret, phone)
-        parsed = parse_sms(Body)
+        parsed = parse_sms(text)
         now = time.time()
         invitation = store.latest_invitation(key)
         language = parsed.language or (invitation.language if invitation else None)

@@ -10,6 +10,7 @@ Alertmanager and the on-call receiver on them (``dost_feedback.stack.monitoring`
         worker_targets: Sequence[str],            # "host:port" of each stream worker's /metrics
         web_targets: Sequence[str] = (),          # "host:port" of feedback_web
         sentiment_targets: Sequence[str] = (),    # "host:port" of the sentiment worker's /metrics
+        sms_inviter_targets: Sequence[str] = (),  # "host:port" of the SMS-invitation agent's /metrics
         alertmanager_target: str | None = None,   # default settings.alertmanager_host:alertmanager_port
         receiver_url: str | None = None,          # default http://receiver_host:receiver_port/alertmanager
         profile: "dev" | "prod" | None = None,    # default settings.profile
@@ -57,6 +58,7 @@ def write_local_configs(
     worker_targets: Sequence[str],
     web_targets: Sequence[str] = (),
     sentiment_targets: Sequence[str] = (),
+    sms_inviter_targets: Sequence[str] = (),
     alertmanager_target: str | None = None,
     receiver_url: str | None = None,
     profile: ProfileName | None = None,
@@ -81,6 +83,7 @@ def write_local_configs(
         worker_targets=worker_targets,
         web_targets=web_targets,
         sentiment_targets=sentiment_targets,
+        sms_inviter_targets=sms_inviter_targets,
         alertmanager_target=alertmanager_target or f"{settings.alertmanager_host}:{settings.alertmanager_port}",
         rule_files=[str(rules_file)],
         scrape_interval=timings.prometheus_scrape_interval,

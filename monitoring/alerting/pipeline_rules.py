@@ -1,7 +1,7 @@
 """The pipeline-health group: the processes up, consumer lag, dead letters, the sentiment
 backlog and failed on-call deliveries (``DostWorkerDown``, ``DostSentimentWorkerDown``,
 ``DostConsumerLagGrowing``, ``DostDeadLettersAppearing``, ``DostSentimentBacklog``,
-``DostOncallDeliveryFailed``), with ``dost:worker_consumer_lag:sum`` and
+``DostOncallDeliveryFailed``, ``DostKioskRepeatedPresses``), with ``dost:worker_consumer_lag:sum`` and
 ``dost:sentiment_consumer_lag:sum``."""
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from monitoring.alerting.parameters import RuleParameters
 from monitoring.alerting.promql import NO_DECIMALS, alert, dashboard_url, runbook_url, scalar_value
 from monitoring.names import (
     DEADLETTER_ALERT,
+    KIOSK_PRESSES_ALERT,
     LAG_ALERT,
     ONCALL_FAILED_ALERT,
     PIPELINE_DASHBOARD,
     PIPELINE_GROUP,
     RUNBOOK_ANCHOR_DEADLETTERS,
+    RUNBOOK_ANCHOR_KIOSK_PRESSES,
     RUNBOOK_ANCHOR_LAG,
     RUNBOOK_ANCHOR_ONCALL_FAILED,
     RUNBOOK_ANCHOR_SENTIMENT_BACKLOG,
@@ -112,7 +114,8 @@ def deadletter_alert(params: RuleParameters) -> dict[str, Any]:
     return alert(
         DEADLETTER_ALERT,
         # The worker exports every reason at 0 from start-up, so the first one is an increase.
-        f"sum by (reason) (increase({series.WORKER_DEADLETTERS_TOTAL}[{window}])) > 0",
+        # A tablet's repeated presses are dead letters by design; DostKioskRepeatedPresses covers them.
+        f'sum by (reason) (increase({series.WORKER_DEADLETTERS_TOTAL}{{reason!="suspect_burst"}}[{window}])) > 0',
         severity="ticket",
         annotations=_pipeline_annotations(
             params, RUNBOOK_ANCHOR_DEADLETTERS,
@@ -169,6 +172,32 @@ def oncall_failed_alert(params: RuleParameters) -> dict[str, Any]:
     )
 
 
+# A tablet whose presses were kept out of the counts this often in this long is being
+# abused (a stuck button, someone pressing again and again): managers should look.
+KIOSK_PRESSES_WINDOW = "15m"
+KIOSK_PRESSES_THRESHOLD = 10
+
+
+def kiosk_presses_alert(params: RuleParameters) -> dict[str, Any]:
+    return alert(
+        KIOSK_PRESSES_ALERT,
+        f"sum by (center_id, device_id) (increase({series.WEB_KIOSK_SUSPECT_RATINGS_TOTAL}[{KIOSK_PRESSES_WINDOW}]))"
+        f" > {KIOSK_PRESSES_THRESHOLD}",
+        severity="warning",
+        annotations=_pipeline_annotations(
+            params, RUNBOOK_ANCHOR_KIOSK_PRESSES,
+            summary="DOST kiosk {{ $labels.device_id }} at {{ $labels.center_id }}: repeated presses",
+            description=(
+                f"About {{{{ $value | printf \"%.0f\" }}}} ratings from tablet {{{{ $labels.device_id }}}} at "
+                f"{{{{ $labels.center_id }}}} in the last {KIOSK_PRESSES_WINDOW} were beyond a plausible flow "
+                "(the same face again at once, faster than citizens, or more than the center's finished visits). "
+                "They are kept but not counted. Check the tablet (a stuck button, someone pressing again and again)."
+            ),
+            count='{{ $value | printf "%.0f" }}',
+        ),
+    )
+
+
 def pipeline_group(params: RuleParameters) -> dict[str, Any]:
     return {
         "name": PIPELINE_GROUP,
@@ -180,5 +209,6 @@ def pipeline_group(params: RuleParameters) -> dict[str, Any]:
             deadletter_alert(params),
             sentiment_backlog_alert(params),
             oncall_failed_alert(params),
+            kiosk_presses_alert(params),
         ],
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from monitoring.names import RECEIVER_JOB, SENTIMENT_JOB, WEB_JOB, WORKER_JOB
+from monitoring.names import RECEIVER_JOB, SENTIMENT_JOB, SMS_INVITER_JOB, WEB_JOB, WORKER_JOB
 
 
 def _scrape_job(job_name: str, targets: Sequence[str]) -> dict[str, Any]:
@@ -20,6 +20,7 @@ def render_prometheus_config(
     evaluation_interval: str,
     receiver_targets: Sequence[str] = (),
     sentiment_targets: Sequence[str] = (),
+    sms_inviter_targets: Sequence[str] = (),
 ) -> dict[str, Any]:
     """prometheus.yml as a dict.
 
@@ -30,6 +31,8 @@ def render_prometheus_config(
     scrape_configs = [_scrape_job(WORKER_JOB, worker_targets)]
     if sentiment_targets:
         scrape_configs.append(_scrape_job(SENTIMENT_JOB, sentiment_targets))
+    if sms_inviter_targets:
+        scrape_configs.append(_scrape_job(SMS_INVITER_JOB, sms_inviter_targets))
     if web_targets:
         scrape_configs.append(_scrape_job(WEB_JOB, web_targets))
     if receiver_targets:

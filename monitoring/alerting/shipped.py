@@ -39,6 +39,7 @@ SHIPPED_PROFILE = "prod"
 COMPOSE_WORKER_HOSTS = ("worker-1", "worker-2")
 COMPOSE_WEB_HOST = "web"
 COMPOSE_SENTIMENT_HOST = "sentiment-worker"
+COMPOSE_SMS_INVITER_HOST = "sms-inviter"
 COMPOSE_ALERTMANAGER_HOST = "alertmanager"
 COMPOSE_RECEIVER_HOST = "receiver"
 
@@ -60,6 +61,7 @@ def render_shipped_files() -> dict[Path, str]:
         worker_targets=[f"{host}:{settings.worker_metrics_port}" for host in COMPOSE_WORKER_HOSTS],
         web_targets=[f"{COMPOSE_WEB_HOST}:{settings.web_port}"],
         sentiment_targets=[f"{COMPOSE_SENTIMENT_HOST}:{settings.sentiment_metrics_port}"],
+        sms_inviter_targets=[f"{COMPOSE_SMS_INVITER_HOST}:{settings.sms_inviter_metrics_port}"],
         alertmanager_target=f"{COMPOSE_ALERTMANAGER_HOST}:{settings.alertmanager_port}",
         rule_files=["rules/*.rules.yml"],
         scrape_interval=profile.prometheus_scrape_interval,

@@ -34,7 +34,7 @@ def test_qr_token_is_claimed_once_and_released_on_failure(tmp_path):
     assert store.qr_token(token).state(1001.0) == QrState.VALID
     assert store.qr_token(token).state(1060.0) == QrState.EXPIRED
     assert store.claim_qr_token(token, "id-1", now=1001.0)
-    assert store.claim_qr_token(token, "id-1", now=1002.0)  # the same submission retried
+    assert not store.claim_qr_token(token, "id-1", now=1002.0)  # a replay, even with the same feedback_id
     assert not store.claim_qr_token(token, "id-2", now=1002.0)
     assert store.qr_token(token).state(1003.0) == QrState.USED
     store.release_qr_token(token, "id-2")  # not the holder: no effect

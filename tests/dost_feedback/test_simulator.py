@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 
 import pytest
+from pydantic import SecretStr
 
 from dost_contract import topics
 from dost_contract.settings import settings_env
@@ -41,7 +42,10 @@ def test_simulate_straight_to_kafka_sends_exactly_count(kafka, services_settings
     assert per_center["baku-1"] > per_center["smart-agali"]
 
 
-def test_simulate_through_the_web(web, services_settings):
-    result = simulate(services_settings, "--via", "web", "--count", "40", "--rate", "200", "--seed", "5")
+def test_simulate_through_the_web(web, services_settings, client_key):
+    anonymous = simulate(services_settings, "--via", "web", "--count", "1")
+    assert anonymous.returncode == 1 and "needs an integration client key" in anonymous.stderr
+    result = simulate(services_settings.model_copy(update={"client_key": SecretStr(client_key)}),
+                      "--via", "web", "--count", "40", "--rate", "200", "--seed", "5")
     assert result.returncode == 0, result.stderr
     assert "accepted 40, retried 0, rejected 0" in result.stdout

@@ -7,10 +7,11 @@ gets past the signature check into phone parsing, SMS parsing and the channel st
 from __future__ import annotations
 
 import os
+import time
 
 import schemathesis
 
-from feedback_web.sms.signature import SIGNATURE_HEADER, compute_signature
+from feedback_web.sms.signature import DOST_SIGNATURE_HEADER, DOST_TIMESTAMP_HEADER, compute_signature
 
 
 @schemathesis.hook
@@ -19,5 +20,6 @@ def before_call(context, case, kwargs):
         return
     params = [(str(name), value) for name, value in case.body.items() if isinstance(value, str)]
     url = os.environ["FUZZ_WEB_URL"] + "/sms/inbound"
-    signature = compute_signature(os.environ["DOST_SMS_SIGNATURE_SECRET"], url, params)
-    case.headers = {**(case.headers or {}), SIGNATURE_HEADER: signature}
+    timestamp = int(time.time())
+    signature = compute_signature(os.environ["DOST_SMS_SIGNATURE_SECRET"], url, params, timestamp)
+    case.headers = {**(case.headers or {}), DOST_SIGNATURE_HEADER: signature, DOST_TIMESTAMP_HEADER: str(timestamp)}

@@ -32,7 +32,7 @@ def test_a_registered_device_submits_for_its_center(web, add_device, services_se
 
 
 @pytest.mark.parametrize("token,status,code", [
-    (None, 401, "device_token_missing"),
+    (None, 401, "credential_missing"),
     ("dk_not-a-real-token", 401, "device_unknown"),
 ])
 def test_missing_or_unknown_token_is_401(web, token, status, code):

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
 from dost_channels import i18n
+from dost_channels.store import ChannelStore
 from dost_contract import topics
+from feedback_web.bursts import SUSPECT_REASONS
 from tests.conftest import metric_value, read_topic, wait_for
 from tests.feedback_web.conftest import worker_count
 
@@ -207,6 +210,41 @@ def test_offline_submissions_queue_and_count_exactly_once(kiosk, worker, service
     time.sleep(2)
     assert worker_count(worker, "baku-6", "kiosk") == before + 2
     assert page.is_hidden("#status")
+
+
+def test_repeated_presses_on_the_real_page_are_answered_but_not_counted(kiosk, worker, web, services_settings):
+    """One person pressing "1" after each thank-you screen, at a center whose queue system
+    reported two finished visits: every press leaves the tablet (202), at most a few count,
+    the rest are dead letters ``suspect_burst``."""
+    center, presses = "karabakh-shusha", 10
+    store = ChannelStore(services_settings.channels_db_path)
+    store.record_completed_visit(f"kiosk-burst-{uuid.uuid4()}", center, time.time() - 3 * 3600)
+    for _ in range(2):
+        store.record_completed_visit(f"kiosk-burst-{uuid.uuid4()}", center, time.time() - 60)
+    page = kiosk(center)
+    before = worker_count(worker, center, "kiosk")
+    ids: set[str] = set()
+    page.on("request", lambda request: ids.add(request.post_data_json["feedback_id"])
+            if request.url.endswith("/api/v1/feedback") and request.method == "POST" else None)
+    for _ in range(presses):
+        page.click('.face[data-rating="1"]')
+        page.wait_for_selector("#screen-comment:not([hidden])")
+        page.click("#skip")
+        page.wait_for_selector("#screen-thanks:not([hidden])")
+        page.click("#done")
+        page.wait_for_selector("#screen-rate:not([hidden])")
+    wait_for(lambda: queue_length(page) == 0, timeout=60, message="every press answered 202")
+    assert len(ids) == presses and len(published(services_settings, ids)) == presses  # kept, all of them
+    dead = wait_for(lambda: [d for _, d in read_topic(services_settings, topics.FEEDBACK_DEADLETTER)
+                             if d.get("reason") == "suspect_burst"
+                             and json.loads(d["original"])["feedback_id"] in ids], timeout=30,
+                    message="suspect presses in the dead letters")
+    time.sleep(2)
+    counted = worker_count(worker, center, "kiosk") - before
+    assert counted <= 3 and counted + len(dead) == presses, (counted, len(dead))
+    suspect = sum(metric_value(httpx.get(f"{web.url}/metrics").text, "dost_web_kiosk_suspect_ratings_total",
+                               center_id=center, reason=reason) or 0 for reason in SUSPECT_REASONS)
+    assert suspect >= presses - 3
 
 
 def test_invalid_token_is_refused_and_nothing_is_lost(kiosk, services_settings):

@@ -45,15 +45,15 @@ def test_a_link_rates_once_and_the_second_use_is_refused(web, cli, tmp_path, ser
     first = httpx.post(local, json={"feedback_id": feedback_id, "rating": 2, "comment": "FİN 5ABC12D, uzun növbə"},
                        timeout=15)
     assert first.status_code == 202, first.text
-    # The same submission retried (its answer was lost) is not an error...
-    assert httpx.post(local, json={"feedback_id": feedback_id, "rating": 2}, timeout=15).status_code == 202
-    # ...but any other second use is.
+    # The same request replayed (same feedback_id) is refused, and so is any other second use.
+    replay = httpx.post(local, json={"feedback_id": feedback_id, "rating": 2}, timeout=15)
+    assert (replay.status_code, replay.json()["code"]) == (410, "qr_used")
     second = httpx.post(local, json={"rating": 5}, timeout=15)
     assert (second.status_code, second.json()["code"]) == (410, "qr_used")
     page = httpx.get(local, headers={"Accept-Language": "ru-RU,ru"}, timeout=10)
     assert page.status_code == 410 and i18n.text("qr_used_title", "ru") in page.text
     records = [v for _, v in read_topic(services_settings, topics.FEEDBACK_SUBMITTED) if v["feedback_id"] == feedback_id]
-    assert records and all(r["channel"] == "web" and r["center_id"] == "baku-5" for r in records)
+    assert len(records) == 1 and records[0]["channel"] == "qr" and records[0]["center_id"] == "baku-5"
     assert records[0]["service_group"] == "pensions"
     assert records[0]["comment"] == "FİN [fin], uzun növbə"
 

@@ -58,3 +58,9 @@ def test_timeliness_uses_ingest_delay_not_processing_time():
     assert check_timeliness(late, 72 * 3600, 300).reason == "too_late"
     future = validate_record(record(submitted_at="2026-11-22T11:00:00Z", received_at="2026-11-22T10:00:00Z"), CENTERS)
     assert check_timeliness(future, 72 * 3600, 300).reason == "in_future"
+
+
+def test_a_rating_the_web_marked_suspect_goes_to_the_dead_letters_as_suspect_burst():
+    rejection = validate_record(record(suspect="repeat_press"), CENTERS)
+    assert rejection.reason == "suspect_burst" and "repeat_press" in rejection.detail
+    assert validate_record(record(channel="qr", suspect=None), CENTERS).channel.value == "qr"

@@ -1,10 +1,12 @@
-"""SMS end to end, every hop real: visits.completed -> worker's invitation agent -> dev gateway
+"""SMS end to end, every hop real: visits.completed -> the SMS-invitation agent -> dev gateway
 outbox -> a signed reply to the web -> feedback.submitted -> the worker's count."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
+import uuid
 
 import httpx
 import pytest
@@ -14,7 +16,7 @@ from dost_contract import topics
 from dost_contract.centers import load_registry
 from dost_contract.phones import phone_hash
 from dost_feedback.stack import services as stack
-from feedback_web.sms.signature import SIGNATURE_HEADER, compute_signature
+from feedback_web.sms.signature import DOST_SIGNATURE_HEADER, DOST_TIMESTAMP_HEADER, compute_signature
 from tests.conftest import metric_value, read_topic, wait_for
 from tests.feedback_web.conftest import worker_count
 
@@ -32,12 +34,16 @@ def outbox(settings, phone: str) -> list[dict]:
 
 
 def sms_reply(web, settings, phone: str, body: str, signed: bool = True, secret: str | None = None,
-              url: str | None = None) -> httpx.Response:
-    form = {"From": phone, "Body": body, "MessageSid": "SM123"}
+              url: str | None = None, message_id: str | None = None, signed_at: float | None = None) -> httpx.Response:
+    """A reply as the gateway forwards it; each call a new message unless ``message_id`` is given."""
+    form = {"From": phone, "Body": body, "MessageId": message_id or f"gw-{uuid.uuid4()}"}
     headers = {}
     if signed:
         secret = secret or settings.sms_signature_secret.get_secret_value()
-        headers[SIGNATURE_HEADER] = compute_signature(secret, url or f"{web.url}/sms/inbound", form.items())
+        timestamp = int(time.time() if signed_at is None else signed_at)
+        headers[DOST_SIGNATURE_HEADER] = compute_signature(secret, url or f"{web.url}/sms/inbound", form.items(),
+                                                           timestamp)
+        headers[DOST_TIMESTAMP_HEADER] = str(timestamp)
     return httpx.post(f"{web.url}/sms/inbound", data=form, headers=headers, timeout=15)
 
 
@@ -51,7 +57,8 @@ def invitations(settings, phone: str) -> list[dict]:
     return [r for r in outbox(settings, phone) if r["purpose"] == "invitation"]
 
 
-def test_visit_invitation_signed_reply_counted_unsigned_403_and_stop(cli, kafka, worker, web, services_settings):
+def test_visit_invitation_signed_reply_counted_unsigned_403_and_stop(cli, kafka, worker, sms_inviter, web,
+                                                                     services_settings):
     phone = "+994 50 555 12 34"
     digits = "5551234"
     before = worker_count(worker, CENTER, "sms")
@@ -67,9 +74,11 @@ def test_visit_invitation_signed_reply_counted_unsigned_403_and_stop(cli, kafka,
     assert sms_reply(web, services_settings, phone, "5", signed=False).status_code == 403
     assert sms_reply(web, services_settings, phone, "5", secret="wrong").status_code == 403
     assert sms_reply(web, services_settings, phone, "5", url="http://evil.example/sms/inbound").status_code == 403
+    stale = sms_reply(web, services_settings, phone, "5", signed_at=time.time() - 3600)
+    assert stale.status_code == 403 and "X-Dost-Timestamp" in stale.json()["detail"]
 
     # The signed reply is counted once, with the visit's center and service group.
-    answer = sms_reply(web, services_settings, phone, "5 çox yaxşı idi, nömrəm 050 555 12 34")
+    answer = sms_reply(web, services_settings, phone, "5 çox yaxşı idi, nömrəm 050 555 12 34", message_id="gw-1")
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "counted"
     feedback_id = answer.json()["feedback_id"]
@@ -80,17 +89,24 @@ def test_visit_invitation_signed_reply_counted_unsigned_403_and_stop(cli, kafka,
     assert record["comment"] == "çox yaxşı idi, nömrəm [phone]"
     assert any(r["purpose"] == "thanks" for r in outbox(services_settings, phone))
 
-    # The gateway retries the same reply: the invitation is answered, nothing more counts.
-    again = sms_reply(web, services_settings, phone, "5 çox yaxşı idi, nömrəm 050 555 12 34")
-    assert again.json()["status"] == "closed"
+    # The gateway retries the same message (or someone replays it): processed once, nothing more.
+    sent_before = len(outbox(services_settings, phone))
+    again = sms_reply(web, services_settings, phone, "5 çox yaxşı idi, nömrəm 050 555 12 34", message_id="gw-1")
+    assert again.json()["status"] == "duplicate"
+    assert len(outbox(services_settings, phone)) == sent_before
 
     # STOP (DAYAN): opted out, confirmed once, and the next visit sends no invitation.
     stop = sms_reply(web, services_settings, phone, "DAYAN")
     assert stop.json()["status"] == "opted_out"
     assert outbox(services_settings, phone)[-1]["text"] == i18n.text("sms_opted_out", "az")
-    opted_out_before = metric_value(httpx.get(worker.url).text, "dost_sms_invitations_total", outcome="opted_out") or 0
+    # An auto-responder answering back gets no more auto-replies today: no SMS loop.
+    for text in ("Auto-reply: I am away", "Auto-reply: I am away", "5"):
+        assert sms_reply(web, services_settings, phone, text).json()["status"] == "closed"
+    assert [r["purpose"] for r in outbox(services_settings, phone)].count("closed") == 0
+    opted_out_before = metric_value(httpx.get(sms_inviter.url).text, "dost_sms_invitations_total",
+                                    outcome="opted_out") or 0
     visit(cli, phone, "az")
-    wait_for(lambda: (metric_value(httpx.get(worker.url).text, "dost_sms_invitations_total", outcome="opted_out")
+    wait_for(lambda: (metric_value(httpx.get(sms_inviter.url).text, "dost_sms_invitations_total", outcome="opted_out")
                       or 0) == opted_out_before + 1, timeout=30, message="the agent skipped the opted-out phone")
     assert len(invitations(services_settings, phone)) == 1
     assert worker_count(worker, CENTER, "sms") == before + 1
@@ -99,12 +115,13 @@ def test_visit_invitation_signed_reply_counted_unsigned_403_and_stop(cli, kafka,
     for topic in (topics.VISITS_COMPLETED, topics.FEEDBACK_SUBMITTED):
         records = [value for _, value in read_topic(services_settings, topic)]
         assert records and digits not in json.dumps(records, ensure_ascii=False)
-    for log in ("web.log", "worker-1.log"):
+    for log in ("web.log", "worker-1.log", "sms-inviter.log"):
         assert digits not in (stack.logs_dir(services_settings) / log).read_text(errors="replace")
     assert digits not in services_settings.sms_outbox_path.read_text()
 
 
-def test_reply_without_a_rating_gets_one_help_sms_and_is_not_counted(cli, worker, web, services_settings):
+def test_reply_without_a_rating_gets_one_help_sms_and_is_not_counted(cli, worker, sms_inviter, web,
+                                                                     services_settings):
     phone = "+994 55 777 88 99"
     before = worker_count(worker, CENTER, "sms")
     visit(cli, phone, "ru")
@@ -123,9 +140,12 @@ def test_reply_without_a_rating_gets_one_help_sms_and_is_not_counted(cli, worker
 
 def test_replies_from_uninvited_phones_and_bad_senders(web, services_settings):
     assert sms_reply(web, services_settings, "+994 70 000 00 01", "5").json()["status"] == "no_invitation"
-    bad = sms_reply(web, services_settings, "not a phone", "5")
+    bad = sms_reply(web, services_settings, "not a phone", "5", message_id="gw-x")
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "From"]
     # Unsigned and malformed: still 403, the signature is checked first.
     assert httpx.post(f"{web.url}/sms/inbound", data={"Body": "5"}, timeout=10).status_code == 403
+    # The refused call did not use up its message id.
+    assert sms_reply(web, services_settings, "+994 70 000 00 03", "5", message_id="gw-x").json()["status"] == \
+        "no_invitation"
     stop_unknown = sms_reply(web, services_settings, "+994 70 000 00 02", "STOP")
     assert stop_unknown.json()["status"] == "opted_out"

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedback_web.sms.parsing import detect_language, parse_sms
+
+HELD_OUT = Path(__file__).with_name("held_out_replies.tsv")
+
+
+def held_out_replies() -> list[tuple[str, int | None, bool]]:
+    rows = []
+    for line in HELD_OUT.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line:
+            continue
+        text, rating, opt_out = line.split("\t")
+        rows.append((text, None if rating == "None" else int(rating), opt_out == "1"))
+    return rows
 
 # (reply, rating, comment, opt_out, language)
 REPLIES = [
@@ -113,6 +127,19 @@ def test_the_table_is_large_and_covers_every_language_and_kind():
     assert {language for *_, language in REPLIES} >= {"az", "ru", "en", None}
     assert sum(opt_out for *_, opt_out, _ in REPLIES) >= 6
     assert sum(rating is None and not opt_out for _, rating, _, opt_out, _ in REPLIES) >= 15
+
+
+def test_the_held_out_table_is_read_at_least_97_percent_exactly_and_free_text_stays_null():
+    """At least 300 replies as people text them (held_out_replies.tsv): labels before or after
+    the number, transliteration, typos, brackets, emoji, mixed scripts, in az, ru and en."""
+    rows = held_out_replies()
+    assert len(rows) >= 300
+    misses = [(text, rating, opt_out, parse_sms(text)) for text, rating, opt_out in rows
+              if (parse_sms(text).rating, parse_sms(text).opt_out) != (rating, opt_out)]
+    assert 1 - len(misses) / len(rows) >= 0.97, misses
+    free_text = [text for text, rating, opt_out in rows if rating is None and not opt_out]
+    rated_anyway = [text for text in free_text if parse_sms(text).rating is not None]
+    assert len(free_text) >= 60 and len(rated_anyway) / len(free_text) <= 0.03, rated_anyway
 
 
 @pytest.mark.parametrize("text,rating,comment,opt_out,language", REPLIES, ids=[r[0] or "<empty>" for r in REPLIES])

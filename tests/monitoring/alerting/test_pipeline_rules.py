@@ -21,4 +21,5 @@ def test_pipeline_thresholds_come_from_settings():
     assert "deriv(dost:worker_consumer_lag:sum[10m]) > 0" in exprs[names.LAG_ALERT]
     assert "dost:sentiment_consumer_lag:sum > 765" in exprs[names.SENTIMENT_BACKLOG_ALERT]
     assert "dost:center_silent_expected_ratings:max >= 12.5" in exprs[names.NO_RATINGS_ALERT]
-    assert "increase(dost_worker_deadletters_total[15m])" in exprs[names.DEADLETTER_ALERT]
+    assert 'increase(dost_worker_deadletters_total{reason!="suspect_burst"}[15m])' in exprs[names.DEADLETTER_ALERT]
+    assert "increase(dost_web_kiosk_suspect_ratings_total[15m])) > 10" in exprs[names.KIOSK_PRESSES_ALERT]

@@ -21,3 +21,13 @@ def test_render_prometheus_config_for_a_local_run():
     assert config["scrape_configs"][1]["static_configs"] == [{"targets": ["127.0.0.1:9103"]}]
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["127.0.0.1:9093"]
     assert "alerting" not in render_prometheus_config(["w:1"], [], None, [], "2s", "2s")
+
+
+def test_the_sms_invitation_agent_is_scraped_when_given():
+    from monitoring.alerting.prometheus_config import render_prometheus_config
+
+    config = render_prometheus_config(worker_targets=["w:9101"], web_targets=[], alertmanager_target=None,
+                                      rule_files=[], scrape_interval="2s", evaluation_interval="2s",
+                                      sms_inviter_targets=["127.0.0.1:9105"])
+    jobs = {job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]}
+    assert jobs["dost-sms-inviter"] == ["127.0.0.1:9105"]

@@ -28,7 +28,7 @@ from monitoring.dashboards.files import ALERT_RULES_FILE, DASHBOARDS_DIR
 from monitoring.dashboards.panels import dashboard_targets, substitute_variables
 from monitoring.dashboards.push import load_dashboards
 from monitoring.names import SATISFACTION_ALERT
-from tests.conftest import wait_for
+from tests.conftest import bearer, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(420)]
 
@@ -93,8 +93,8 @@ def pipeline_prometheus(
     return supervisor.start(prometheus_service(s, configs, run_dir))
 
 
-def post(web: Service, body: dict) -> httpx.Response:
-    return httpx.post(f"{web.url}/api/v1/feedback", json=body, timeout=15)
+def post(web: Service, body: dict, key: str) -> httpx.Response:
+    return httpx.post(f"{web.url}/api/v1/feedback", json=body, headers=bearer(key), timeout=15)
 
 
 def wait_all_return_series(prometheus: Service, queries: list[tuple[str, str, bool]]) -> list[str]:
@@ -109,7 +109,7 @@ def wait_all_return_series(prometheus: Service, queries: list[tuple[str, str, bo
 
 
 @pytest.fixture(scope="module")
-def live_data(pipeline_prometheus: Service, web: Service, services_settings: Settings) -> Service:
+def live_data(pipeline_prometheus: Service, web: Service, services_settings: Settings, client_key: str) -> Service:
     """Real traffic through the web and Kafka, so every panel has something to show."""
     from kafka import KafkaProducer
 
@@ -125,10 +125,10 @@ def live_data(pipeline_prometheus: Service, web: Service, services_settings: Set
         body = {"center_id": CENTER, "rating": rating, "channel": "web", "service_group": next(SERVICE_GROUPS)}
         if comment:
             body["comment"] = comment
-        response = post(web, body)
+        response = post(web, body, client_key)
         assert response.status_code == 202, response.text
     # The web refuses bad input (dost_web_feedback_rejected_total{reason="invalid"}) ...
-    assert post(web, {"center_id": CENTER, "rating": 9, "channel": "web"}).status_code == 422
+    assert post(web, {"center_id": CENTER, "rating": 9, "channel": "web"}, client_key).status_code == 422
     # ... so a dead letter needs a record that bypassed it: unparseable bytes on the topic.
     producer = KafkaProducer(bootstrap_servers=services_settings.kafka_bootstrap_servers, acks="all")
     producer.send(topics.FEEDBACK_SUBMITTED, key=CENTER.encode(), value=b"not json: dashboards live test")

@@ -18,7 +18,7 @@ import pytest
 from dost_contract import topics
 from dost_contract.events import FeedbackSubmitted
 from streams.partitioning import partition_for_center
-from tests.conftest import metric_value, read_topic, wait_for
+from tests.conftest import bearer, metric_value, read_topic, wait_for
 
 pytestmark = pytest.mark.services
 
@@ -122,10 +122,10 @@ def test_a_stopped_sentiment_worker_does_not_delay_rating_counts(sentiment_worke
     assert {records[0]["sentiment"]["label"] for records in found.values()} == {"negative"}
 
 
-def test_a_comment_posted_to_the_web_is_scored(sentiment_worker, worker, web, services_settings):
+def test_a_comment_posted_to_the_web_is_scored(sentiment_worker, worker, web, services_settings, client_key):
     body = {"center_id": "karabakh-barda", "rating": 4, "channel": "web",
             "comment": "Sənədlərimi itirdilər, ikinci dəfə gəlməli oldum."}
-    response = httpx.post(f"{web.url}/api/v1/feedback", json=body, timeout=15)
+    response = httpx.post(f"{web.url}/api/v1/feedback", json=body, headers=bearer(client_key), timeout=15)
     assert response.status_code == 202, response.text
     feedback_id = response.json()["feedback_id"]
     (record,) = wait_scored(services_settings, [feedback_id])[feedback_id]
