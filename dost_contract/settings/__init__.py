@@ -29,6 +29,7 @@ from dost_contract.settings.channels import (
 from dost_contract.settings.kafka import KafkaSettings
 from dost_contract.settings.monitoring import MonitoringSettings
 from dost_contract.settings.oncall import OncallSettings
+from dost_contract.settings.production import InsecureSettingsError, require_production_ready
 from dost_contract.settings.profiles import (
     SEVERITIES,
     AlertSeverity,
@@ -43,7 +44,7 @@ from dost_contract.settings.web import WebSettings
 
 __all__ = [
     "DEV_PHONE_ENCRYPTION_KEY", "DEV_PHONE_HASH_SECRET", "DEV_SMS_SIGNATURE_SECRET", "PROJECT_ROOT", "SEVERITIES",
-    "AlertSeverity", "MonitoringProfile", "PrometheusDuration", "ProfileName", "Settings", "get_settings",
+    "AlertSeverity", "InsecureSettingsError", "MonitoringProfile", "PrometheusDuration", "ProfileName", "Settings", "get_settings",
     "settings_env",
 ]
 
@@ -86,6 +87,11 @@ class Settings(
         if name not in self.monitoring_profiles:
             raise ValueError(f"unknown monitoring profile {name!r}; choose one of {tuple(self.monitoring_profiles)}")
         return self.monitoring_profiles[name]
+
+    def require_production_ready(self, *, pages_oncall: bool = False) -> None:
+        """Under the prod profile, raise ``InsecureSettingsError`` naming every insecure setting
+        (``pages_oncall``: the on-call config too, for the receiver)."""
+        require_production_ready(self, pages_oncall=pages_oncall)
 
     def warn_if_insecure(self, logger: logging.Logger) -> None:
         """Under the prod profile, log a warning for every secret left at its dev default."""

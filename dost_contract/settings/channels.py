@@ -11,10 +11,13 @@ from pydantic import BaseModel, Field, SecretStr
 DEV_SMS_SIGNATURE_SECRET = "dev-only-sms-signature-secret"
 DEV_PHONE_HASH_SECRET = "dev-only-phone-hash-secret"
 DEV_PHONE_ENCRYPTION_KEY = "ZGV2LW9ubHktcGhvbmUtZW5jcnlwdGlvbi1rZXktMzI="  # base64("dev-only-phone-encryption-key-32")
+DEV_ONCALL_WEBHOOK_TOKEN = "dev-only-oncall-webhook-token"
 DEV_SECRETS = {
     "sms_signature_secret": DEV_SMS_SIGNATURE_SECRET,
     "phone_hash_secret": DEV_PHONE_HASH_SECRET,
     "phone_encryption_key": DEV_PHONE_ENCRYPTION_KEY,
+    # Alertmanager's bearer token at the on-call receiver (OncallSettings).
+    "oncall_webhook_token": DEV_ONCALL_WEBHOOK_TOKEN,
 }
 
 
@@ -32,7 +35,8 @@ class ChannelSettings(BaseModel):
     kiosk_reset_seconds: int = Field(8, ge=1, le=120)
     qr_token_ttl_hours: float = Field(72.0, gt=0)
     sms_invitation_valid_hours: float = Field(48.0, gt=0)
-    # Secrets. The defaults are for the local stack only; the prod profile warns loudly.
+    # Secrets. The defaults are for the local stack only; the prod profile refuses them
+    # (dost_contract/settings/production.py).
     # HMAC key the SMS gateway signs its webhook calls with (header X-Dost-Signature).
     sms_signature_secret: SecretStr = SecretStr(DEV_SMS_SIGNATURE_SECRET)
     # HMAC key of the phone hash: the only form of a phone number in Kafka, state and logs.

@@ -16,6 +16,9 @@ Routing (docs/operations.md, "On-call routing and channels"):
 - Inhibition: a center's page silences the same alert's warning for that center; a
   ``NetworkSatisfactionBudgetBurn`` page silences its ticket.
 - Every receiver sends resolved notifications too.
+- Every webhook carries ``Authorization: Bearer <DOST_ONCALL_WEBHOOK_TOKEN>``, read by
+  Alertmanager from ``credentials_file`` (never written into this config); the receiver
+  answers 401 without it.
 """
 
 from __future__ import annotations
@@ -66,14 +69,19 @@ def _severity_route(severity: str, timings: RouteTimings, regions: Sequence[str]
     return route
 
 
-def _webhook_receiver(name: str, receiver_url: str) -> dict[str, Any]:
-    return {"name": name, "webhook_configs": [{"url": receiver_url, "send_resolved": True}]}
+def _webhook_receiver(name: str, receiver_url: str, credentials_file: str) -> dict[str, Any]:
+    return {"name": name, "webhook_configs": [{
+        "url": receiver_url,
+        "send_resolved": True,
+        "http_config": {"authorization": {"type": "Bearer", "credentials_file": credentials_file}},
+    }]}
 
 
 def render_alertmanager_config(
-    receiver_url: str, profile: MonitoringProfile, regions: Sequence[str] = ()
+    receiver_url: str, profile: MonitoringProfile, regions: Sequence[str] = (), *, credentials_file: str,
 ) -> dict[str, Any]:
-    """alertmanager.yml as a dict; route timings from ``profile``, one sub-route per region."""
+    """alertmanager.yml as a dict; route timings from ``profile``, one sub-route per region;
+    ``credentials_file``: where Alertmanager reads the receiver's bearer token."""
     regions = sorted(set(regions))
     names = [ONCALL_RECEIVER]
     for severity in SEVERITIES:
@@ -89,7 +97,7 @@ def render_alertmanager_config(
                 _severity_route(severity, profile.route_timings(severity), regions) for severity in SEVERITIES
             ],
         },
-        "receivers": [_webhook_receiver(name, receiver_url) for name in names],
+        "receivers": [_webhook_receiver(name, receiver_url, credentials_file) for name in names],
         "inhibit_rules": [
             {
                 # A center's page says more than its warning: on-call gets the page only.

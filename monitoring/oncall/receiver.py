@@ -1,7 +1,8 @@
 """The on-call receiver: Alertmanager's webhook target, forwarding to on-call channels.
 
-    POST /alertmanager   an Alertmanager webhook payload (version 4); 422 if malformed,
-                         503 if it cannot be stored (Alertmanager then retries)
+    POST /alertmanager   an Alertmanager webhook payload (version 4), with
+                         ``Authorization: Bearer <DOST_ONCALL_WEBHOOK_TOKEN>`` (else 401, nothing
+                         stored); 422 if malformed, 503 if it cannot be stored (Alertmanager retries)
     GET  /alerts         what was received, oldest first (for humans and tests)
     GET  /healthz        liveness
     GET  /metrics        dost_oncall_notifications_total{status,severity} (alerts received),
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import sqlite3
 import time
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import AsyncIterator, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -145,6 +147,25 @@ class AlertIntake:
         return Intake(len(alerts), notification_id, channel_names)
 
 
+class BearerToken:
+    """The receiver's one credential: ``Authorization: Bearer <token>``, compared in constant time."""
+
+    def __init__(self, token: str) -> None:
+        if not token:
+            raise ValueError("DOST_ONCALL_WEBHOOK_TOKEN is empty; the receiver would accept anyone")
+        self.expected = f"Bearer {token}".encode("utf-8")
+
+    def accepts(self, authorization: str | None) -> bool:
+        return hmac.compare_digest((authorization or "").encode("utf-8"), self.expected)
+
+    def __call__(self, request: Request) -> None:
+        """A FastAPI dependency: 401 unless the request carries the token."""
+        if not self.accepts(request.headers.get("authorization")):
+            logger.warning("refused an unauthenticated POST from %s", request.client.host if request.client else "?")
+            raise HTTPException(401, "a valid Authorization: Bearer token is required",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+
 def create_app(settings: Settings | None = None, oncall_config: OncallConfig | None = None) -> FastAPI:
     """The receiver app. Raises ``OncallConfigError`` for a bad on-call config."""
     settings = settings or get_settings()
@@ -158,6 +179,7 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
         settings.oncall_send_timeout_seconds,
     )
     intake = AlertIntake(config, outbox, journal, metrics.notifications_total, dispatcher.wake)
+    require_token = BearerToken(settings.oncall_webhook_token.get_secret_value())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -177,8 +199,11 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
     app.state.outbox = outbox
     app.state.dispatcher = dispatcher
     app.state.oncall_config = config
+    app.state.webhook_token = settings.oncall_webhook_token.get_secret_value()
 
-    @app.post("/alertmanager", responses={503: {"description": "Not stored; Alertmanager should retry"}})
+    @app.post("/alertmanager", dependencies=[Depends(require_token)],
+              responses={401: {"description": "No valid bearer token"},
+                         503: {"description": "Not stored; Alertmanager should retry"}})
     async def alertmanager_webhook(payload: WebhookPayload, request: Request) -> Response:
         try:
             taken = intake.take(payload, (await request.body()).decode("utf-8"))

@@ -92,6 +92,18 @@ def test_rendered_alertmanager_config_passes_amtool(tmp_path: Path, profile: str
     assert ("group_wait: 1s" in text) == (profile == "dev")
 
 
+def test_webhooks_carry_the_token_from_a_file_never_inline(tmp_path: Path):
+    settings = Settings(state_dir=tmp_path, oncall_webhook_token="token-from-the-environment")
+    configs = write_local_configs(settings, tmp_path, worker_targets=["127.0.0.1:9101"])
+    assert configs.webhook_token_file.read_text() == "token-from-the-environment"
+    assert configs.webhook_token_file.stat().st_mode & 0o077 == 0
+    for text in (configs.alertmanager_config.read_text(), shipped.SHIPPED_ALERTMANAGER_CONFIG.read_text()):
+        assert "token-from-the-environment" not in text and "dev-only" not in text
+        assert text.count("credentials_file:") == text.count("- url:") > 0
+    assert f"credentials_file: {configs.webhook_token_file.resolve()}" in configs.alertmanager_config.read_text()
+    assert "credentials_file: /run/secrets/oncall_webhook_token" in shipped.SHIPPED_ALERTMANAGER_CONFIG.read_text()
+
+
 def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
@@ -130,6 +142,9 @@ def satisfaction_alert(
 def test_firing_then_resolved_alert_reaches_the_receiver(
     monitoring_settings: Settings, alertmanager: Service, oncall_receiver: Service
 ):
+    # The receiver answers 401 without the bearer token: a delivery proves Alertmanager sent it.
+    unauthenticated = httpx.post(f"{oncall_receiver.url}/alertmanager", json={}, timeout=5)
+    assert unauthenticated.status_code == 401
     log_file = monitoring_settings.receiver_log_file
     post_alerts(monitoring_settings, satisfaction_alert("am-resolve", "warning"))
     firing = wait_for_received_alert(
