@@ -52,6 +52,7 @@ WEB_SMS_REPLIES_TOTAL = "dost_web_sms_replies_total"  # {outcome}
 ONCALL_NOTIFICATIONS_TOTAL = "dost_oncall_notifications_total"  # {status, severity}
 ONCALL_DELIVERIES_TOTAL = "dost_oncall_deliveries_total"  # {channel, severity, result}
 ONCALL_DELIVERIES_UNDELIVERED = "dost_oncall_deliveries_undelivered"  # {state}
+ONCALL_HEARTBEATS_TOTAL = "dost_oncall_heartbeats_total"  # {result}: Watchdog heartbeats relayed
 
 
 def bucket(histogram: str) -> str:

@@ -3,6 +3,8 @@
     POST /alertmanager   an Alertmanager webhook payload (version 4), with
                          ``Authorization: Bearer <DOST_ONCALL_WEBHOOK_TOKEN>`` (else 401, nothing
                          stored); 422 if malformed, 503 if it cannot be stored (Alertmanager retries)
+    POST /heartbeat      the Watchdog's heartbeat (same token), relayed to DOST_HEARTBEAT_URL
+                         (``monitoring.oncall.heartbeat``); 200 with the relay's result
     GET  /alerts         what was received, oldest first (for humans and tests)
     GET  /healthz        liveness
     GET  /metrics        dost_oncall_notifications_total{status,severity} (alerts received),
@@ -44,6 +46,7 @@ from dost_contract.settings import Settings, get_settings
 from monitoring.oncall.channels import ChannelSenders
 from monitoring.oncall.config import OncallConfig, load_oncall_config, route_channels
 from monitoring.oncall.dispatch import Dispatcher
+from monitoring.oncall.heartbeat import HeartbeatRelay
 from monitoring.oncall.journal import AlertJournal, ReceivedAlert, received_alerts
 from monitoring.oncall.messages import NO_SEVERITY, notification_route, sms_text
 from monitoring.oncall.outbox import NewChannel, Outbox
@@ -92,6 +95,12 @@ class ReceiverMetrics:
             metric_names.ONCALL_DELIVERIES_TOTAL,
             "On-call delivery attempts by outcome: sent, retried (will try again) or failed (gave up).",
             ["channel", "severity", "result"],
+            registry=self.registry,
+        )
+        self.heartbeats_total = Counter(
+            metric_names.ONCALL_HEARTBEATS_TOTAL,
+            "Watchdog heartbeats from Alertmanager, by relay result to the dead-man's switch.",
+            ["result"],
             registry=self.registry,
         )
         self.registry.register(_UndeliveredCollector(outbox))
@@ -180,6 +189,9 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
     )
     intake = AlertIntake(config, outbox, journal, metrics.notifications_total, dispatcher.wake)
     require_token = BearerToken(settings.oncall_webhook_token.get_secret_value())
+    heartbeat = HeartbeatRelay(settings.heartbeat_url, metrics.heartbeats_total, settings.oncall_send_timeout_seconds)
+    if settings.profile == "prod" and not settings.heartbeat_url:
+        logger.warning("DOST_HEARTBEAT_URL is unset: nothing outside notices if the alert path dies")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -200,6 +212,7 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
     app.state.dispatcher = dispatcher
     app.state.oncall_config = config
     app.state.webhook_token = settings.oncall_webhook_token.get_secret_value()
+    app.state.heartbeat = heartbeat
 
     @app.post("/alertmanager", dependencies=[Depends(require_token)],
               responses={401: {"description": "No valid bearer token"},
@@ -213,6 +226,11 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
             return JSONResponse({"detail": "notification not stored; retry"}, status_code=503)
         return JSONResponse({"received": taken.received, "notification_id": taken.notification_id,
                              "channels": taken.channels})
+
+    @app.post("/heartbeat", dependencies=[Depends(require_token)],
+              responses={401: {"description": "No valid bearer token"}})
+    async def watchdog_heartbeat() -> dict[str, str]:
+        return {"result": await heartbeat.beat()}
 
     @app.get("/alerts")
     async def list_alerts() -> list[ReceivedAlert]:

@@ -36,7 +36,7 @@ def run_amtool(settings: Settings, config: Path) -> str:
 def test_shipped_alertmanager_config_passes_amtool():
     output = run_amtool(Settings(), shipped.SHIPPED_ALERTMANAGER_CONFIG)
     regions = load_registry(Settings()).regions()
-    assert "2 inhibit rules" in output and f"{1 + 3 + 3 * len(regions)} receivers" in output
+    assert "2 inhibit rules" in output and f"{1 + 3 + 3 * len(regions) + 1} receivers" in output  # + deadmans-switch
 
 
 def routes_test(settings: Settings, config: Path, expected: str, labels: dict[str, str]) -> subprocess.CompletedProcess:
@@ -65,6 +65,7 @@ BURN = {"alertname": "NetworkSatisfactionBudgetBurn", "burn_window": "1h/5m"}
                      id="pipeline warning"),
         pytest.param({**CENTER, "severity": "page", "region": "atlantis"}, "page", id="unknown region"),
         pytest.param({"alertname": "SomethingElse"}, "oncall", id="no severity: root"),
+        pytest.param({"alertname": "Watchdog", "severity": "heartbeat"}, "deadmans-switch", id="watchdog"),
     ],
 )
 def test_amtool_routes_each_alert_to_its_route(tmp_path: Path, labels: dict, receiver: str):
@@ -160,6 +161,27 @@ def test_firing_then_resolved_alert_reaches_the_receiver(
 
     listed = httpx.get(f"{oncall_receiver.url}/alerts", timeout=5).json()
     assert {(a["status"], a["center_id"]) for a in listed} >= {("firing", "am-resolve"), ("resolved", "am-resolve")}
+
+
+@pytest.mark.services
+@pytest.mark.timeout(60)
+def test_watchdog_reaches_the_receivers_heartbeat_with_the_token(
+    monitoring_settings: Settings, alertmanager: Service, oncall_receiver: Service
+):
+    def heartbeats() -> float:
+        text = httpx.get(f"{oncall_receiver.url}/metrics", timeout=5).text
+        return sum(float(line.split()[-1]) for line in text.splitlines()
+                   if line.startswith("dost_oncall_heartbeats_total{"))
+
+    before = heartbeats()
+    watchdog = {"labels": {"alertname": "Watchdog", "severity": "heartbeat"}, "annotations": {},
+                "startsAt": iso(datetime.now(timezone.utc) - timedelta(minutes=5))}
+    post_alerts(monitoring_settings, watchdog)
+    deadline = time.monotonic() + NOTIFICATION_TIMEOUT
+    while heartbeats() == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert heartbeats() > before, "Alertmanager's Watchdog heartbeat never reached the receiver"
+    assert find_received_alert(monitoring_settings.receiver_log_file, alertname="Watchdog") is None
 
 
 @pytest.mark.services

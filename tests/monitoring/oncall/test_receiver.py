@@ -311,3 +311,11 @@ def test_intake_on_a_broken_outbox_raises_and_journals_nothing(tmp_path: Path):
     assert parts.notifications() == {}
     assert parts.wakes == 0
 
+
+
+def test_heartbeat_needs_the_token_and_is_counted(settings: Settings):
+    client = authorized(create_app(settings))
+    assert TestClient(client.app).post("/heartbeat").status_code == 401
+    assert client.post("/heartbeat").json() == {"result": "not_configured"}
+    assert 'dost_oncall_heartbeats_total{result="not_configured"} 1.0' in metrics(client)
+    assert read_journal(settings.receiver_log_file) == []  # a heartbeat is not an alert
