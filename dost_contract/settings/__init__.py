@@ -3,7 +3,7 @@
 Defaults are the local loopback stack; docker-compose and production override them
 through the environment. ``Settings`` is assembled from one section per part of the
 system (``kafka``, ``streams``, ``sentiment``, ``web``, ``channels``, ``centers``,
-``monitoring``, ``oncall``); the fields stay flat, so each section's names are the
+``monitoring``, ``oncall``, ``retention``); the fields stay flat, so each section's names are the
 ``DOST_*`` variables as they always were. The dev/prod monitoring timings are in
 ``profiles``.
 """
@@ -38,6 +38,7 @@ from dost_contract.settings.profiles import (
     ProfileName,
     profile_env,
 )
+from dost_contract.settings.retention import RetentionSettings
 from dost_contract.settings.sentiment import SentimentSettings
 from dost_contract.settings.streams import StreamSettings
 from dost_contract.settings.web import WebSettings
@@ -59,6 +60,7 @@ class Settings(
     CenterSettings,
     MonitoringSettings,
     OncallSettings,
+    RetentionSettings,
 ):
     model_config = SettingsConfigDict(env_prefix="DOST_", env_file=None, extra="ignore")
 

@@ -11,6 +11,7 @@ from dost_feedback.cli import channels, sentiment, services, simulate
 from dost_feedback.cli.dashboards import dashboards_app
 from dost_feedback.cli.oncall import oncall_app
 from dost_feedback.cli.replay import replay
+from dost_feedback.cli.retention import retention_app
 from dost_feedback.cli.stack import stack_app
 from dost_feedback.cli.topics import topics_app
 
@@ -22,6 +23,7 @@ app.add_typer(channels.devices_app, name="devices")
 app.add_typer(sentiment.models_app, name="models")
 app.add_typer(oncall_app, name="oncall")
 app.add_typer(dashboards_app, name="dashboards")
+app.add_typer(retention_app, name="retention")
 
 app.command()(services.web)
 app.command()(services.worker)
