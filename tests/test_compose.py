@@ -35,7 +35,7 @@ KAFKA_IMAGE = "apache/kafka:3.9.1"
 APP_SERVICES = ("topics-init", "web", "worker-1", "worker-2", "receiver")
 REQUIRED_SERVICES = (*APP_SERVICES, "prometheus", "alertmanager", "grafana")
 # Only these may publish ports on the host; everything else talks on the compose network.
-USER_FACING = {"web", "grafana", "prometheus", "alertmanager"}
+USER_FACING = {"proxy", "prometheus", "alertmanager"}
 # Operator UIs without authentication: loopback only.
 LOOPBACK_ONLY = {"prometheus", "alertmanager"}
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
@@ -284,7 +284,7 @@ SERVICE_KEYS = {
     "build", "image", "command", "entrypoint", "environment", "env_file", "expose", "ports",
     "volumes", "depends_on", "healthcheck", "restart", "hostname", "profiles", "networks",
     "stop_grace_period", "stop_signal", "user", "working_dir", "labels", "logging", "deploy",
-    "ulimits", "mem_limit", "cpus", "read_only", "tmpfs", "init", "pull_policy",
+    "ulimits", "mem_limit", "cpus", "read_only", "tmpfs", "init", "pull_policy", "secrets",
 }
 HEALTHCHECK_KEYS = {"test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"}
 
@@ -377,7 +377,8 @@ def test_named_volumes_are_declared(compose, services):
     declared = set((compose.get("volumes") or {}).keys())
     for name, svc in services.items():
         for source, target in mounts(svc):
-            if not is_host_path(source):
+            # A host path from a required variable (the operator's own file) is not a volume.
+            if not is_host_path(source) and not source.startswith("required-"):
                 assert source in declared, f"{name} uses volume {source!r}, not declared under volumes:"
 
 
@@ -414,8 +415,91 @@ def test_only_user_facing_services_publish_ports(services):
         if name in LOOPBACK_ONLY:
             for host_ip, _, _ in published:
                 assert host_ip == "127.0.0.1", f"{name} must publish on 127.0.0.1 only, not {host_ip or 'all interfaces'}"
-    assert any(target == 8000 for _, _, target in published_ports(services["web"])), "web must publish 8000"
-    assert any(target == 3000 for _, _, target in published_ports(services["grafana"])), "grafana must publish 3000"
+    assert {target for _, _, target in published_ports(services["proxy"])} == {80, 443}, "proxy must publish 80, 443"
+    assert not published_ports(services["web"]) and not published_ports(services["grafana"]), "only via the proxy"
+
+
+# --------------------------------------------------------------------------------------
+# secure by default: secrets, the edge, the alert path
+# --------------------------------------------------------------------------------------
+
+SECRETS = ("DOST_SMS_SIGNATURE_SECRET", "DOST_PHONE_HASH_SECRET", "DOST_PHONE_ENCRYPTION_KEY",
+           "DOST_ONCALL_WEBHOOK_TOKEN", "DOST_SMS_GATEWAY_TOKEN")
+REQUIRED_VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):\?[^}]+\}")
+CADDYFILE = REPO / "infra" / "caddy" / "Caddyfile"
+ENV_EXAMPLE = REPO / ".env.example"
+
+
+def raw_services() -> dict[str, dict]:
+    return yaml.safe_load(COMPOSE_FILE.read_text())["services"]
+
+
+def test_every_secret_is_required_with_a_message_and_never_defaulted():
+    for name in APP_SERVICES:
+        env = env_of(raw_services()[name])
+        for secret in SECRETS:
+            match = REQUIRED_VARIABLE.fullmatch(env.get(secret, ""))
+            assert match and match["name"] == secret, f"{name}: {secret} must be ${{{secret}:?message}}"
+        assert env["DOST_SMS_GATEWAY"] == "http", f"{name}: the log gateway sends nothing"
+    assert ":-" not in COMPOSE_FILE.read_text().split("GRAFANA_ADMIN_PASSWORD")[1].splitlines()[0]
+
+
+def test_env_example_lists_every_required_variable_with_how_to_make_it():
+    required = set(REQUIRED_VARIABLE.findall(COMPOSE_FILE.read_text())) | {"GRAFANA_ADMIN_PASSWORD"}
+    listed = dict(re.findall(r"^([A-Z_]+)=(.*)$", ENV_EXAMPLE.read_text(), flags=re.M))
+    assert required <= set(listed), f".env.example lacks {sorted(required - set(listed))}"
+    text = ENV_EXAMPLE.read_text()
+    for secret in SECRETS[:4]:
+        assert listed[secret] == "", f"{secret}: .env.example must not carry a value"
+        before = text.split(f"\n{secret}=")[0].rsplit("\n\n", 1)[-1]
+        assert "Generate" in before or "generate" in before, f"{secret}: say how to generate it"
+
+
+def test_the_receiver_reads_a_mounted_oncall_config_not_the_sample(services):
+    receiver = services["receiver"]
+    assert env_of(receiver)["DOST_ONCALL_CONFIG_FILE"] == "/etc/dost/oncall.yaml"
+    sources = [source for source, target in mounts(receiver) if target == "/etc/dost/oncall.yaml"]
+    assert sources == ["required-dost_oncall_config"]  # the operator's file, from a required variable
+    assert REQUIRED_VARIABLE.fullmatch(env_of(raw_services()["receiver"])["DOST_HEARTBEAT_URL"])
+
+
+def test_alertmanager_reads_the_token_from_the_secret_its_config_names(compose, services):
+    assert services["alertmanager"].get("secrets") == ["oncall_webhook_token"]
+    assert compose["secrets"]["oncall_webhook_token"] == {"environment": "DOST_ONCALL_WEBHOOK_TOKEN"}
+    config = yaml.safe_load(ALERTMANAGER_YML.read_text())
+    files = {webhook["http_config"]["authorization"]["credentials_file"]
+             for receiver in config["receivers"] for webhook in receiver["webhook_configs"]}
+    assert files == {"/run/secrets/oncall_webhook_token"}
+
+
+def test_prometheus_lifecycle_api_is_off(services):
+    assert not any("lifecycle" in str(arg) for arg in services["prometheus"]["command"])
+
+
+def test_the_proxy_terminates_tls_limits_bodies_and_hides_metrics(services):
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("caddy:")
+    assert host_path_for(proxy, "/etc/caddy/Caddyfile") == CADDYFILE.resolve()
+    text = CADDYFILE.read_text()
+    sites = re.findall(r"^\{\$(DOST_[A-Z_]+)\} \{$", text, flags=re.M)
+    assert sites == ["DOST_PUBLIC_HOST", "DOST_GRAFANA_HOST"]
+    web_site = text.split("{$DOST_PUBLIC_HOST} {")[1].split("\n}\n")[0]
+    assert "max_size 64KB" in web_site and "reverse_proxy web:8000" in web_site
+    assert re.search(r"@internal path /metrics .*/docs .*/openapi.json", web_site)
+    assert "respond @internal 404" in web_site
+    assert_reaches_service(services, "web", 8000, "proxy")
+    assert_reaches_service(services, "grafana", 3000, "proxy")
+    env = env_of(raw_services()["web"])
+    assert env["DOST_PUBLIC_BASE_URL"].startswith("https://${DOST_PUBLIC_HOST:?")
+    assert env["DOST_GRAFANA_URL"].startswith("https://${DOST_GRAFANA_HOST:?")
+
+
+def test_retention_runs_periodically_on_the_stores_volumes(services):
+    retention = services["retention"]
+    assert retention["command"] == ["retention", "run", "--periodic"]
+    assert {target for _, target in mounts(retention)} == {"/var/lib/dost", "/var/lib/dost-channels"}
+    assert {s for s, t in mounts(retention)} == {s for s, t in mounts(services["receiver"]) if t == "/var/lib/dost"} | {
+        s for s, t in mounts(services["web"]) if t == "/var/lib/dost-channels"}
 
 
 def test_app_services_listen_beyond_loopback(services):
