@@ -96,7 +96,8 @@ def test_valid_with_every_secret_set(compose_check: Path):
 
 @pytest.mark.parametrize("variable", required_variables())
 def test_refused_with_any_one_unset_or_empty(compose_check: Path, variable: str):
-    for env in ({k: v for k, v in every_variable_set().items() if k != variable}, {**every_variable_set(), variable: ""}):
+    unset = {k: v for k, v in every_variable_set().items() if k != variable}
+    for env in (unset, {**every_variable_set(), variable: ""}):
         result = load(compose_check, env)
         assert result.returncode == 1 and result.stdout == ""
         assert f"required variable {variable} is missing a value" in result.stderr, result.stderr

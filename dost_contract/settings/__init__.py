@@ -45,7 +45,8 @@ from dost_contract.settings.web import WebSettings
 
 __all__ = [
     "DEV_PHONE_ENCRYPTION_KEY", "DEV_PHONE_HASH_SECRET", "DEV_SMS_SIGNATURE_SECRET", "PROJECT_ROOT", "SEVERITIES",
-    "AlertSeverity", "InsecureSettingsError", "MonitoringProfile", "PrometheusDuration", "ProfileName", "Settings", "get_settings",
+    "AlertSeverity", "InsecureSettingsError", "MonitoringProfile", "PrometheusDuration", "ProfileName", "Settings",
+    "get_settings",
     "settings_env",
 ]
 

@@ -11,9 +11,9 @@ Refused under the prod profile:
 - a secret unset, empty, or still its development default (``DEV_SECRETS``);
 - the SMS gateway ``log`` (nothing is ever sent: no invitation, no page), or ``http``
   without its URL or token;
-- for the on-call receiver (``pages_oncall``), the sample on-call config (``config/oncall.yaml``, ``config/oncall.example.yaml``:
-  they carry ``SAMPLE_ONCALL_MARKER``) or any config with a ``dev`` (file) channel, which
-  pages nobody.
+- for the on-call receiver (``pages_oncall``), the sample on-call config
+  (``config/oncall.yaml``, ``config/oncall.example.yaml``: they carry ``SAMPLE_ONCALL_MARKER``)
+  or any config with a ``dev`` (file) channel, which pages nobody.
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ def oncall_config_problems(config_file: Path) -> list[str]:
     if SAMPLE_ONCALL_MARKER in text:
         return [f"DOST_ONCALL_CONFIG_FILE={config_file} is the sample on-call config with placeholder contacts; "
                 "point it at your own copy with real contacts (docs/operations.md, 'On-call routing and channels')"]
-    if any(line.split("#", 1)[0].strip().replace(" ", "") in ("type:dev", '"type":"dev"') for line in text.splitlines()):
+    uncommented = (line.split("#", 1)[0].strip().replace(" ", "") for line in text.splitlines())
+    if any(line in ("type:dev", '"type":"dev"') for line in uncommented):
         return [f"DOST_ONCALL_CONFIG_FILE={config_file} has a 'dev' channel, which writes to a file and pages nobody"]
     return []
 

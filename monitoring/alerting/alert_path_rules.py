@@ -43,7 +43,8 @@ BROKER_FAILURE_WINDOW = "5m"
 
 
 def _annotations(params: RuleParameters, anchor: str, **texts: str) -> dict[str, str]:
-    return {**texts, "dashboard_url": dashboard_url(params, PIPELINE_DASHBOARD), "runbook_url": runbook_url(params, anchor)}
+    return {**texts, "dashboard_url": dashboard_url(params, PIPELINE_DASHBOARD),
+            "runbook_url": runbook_url(params, anchor)}
 
 
 def watchdog_alert(params: RuleParameters) -> dict[str, Any]:

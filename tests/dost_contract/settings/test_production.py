@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from dost_contract.settings import InsecureSettingsError, PROJECT_ROOT, Settings
+from dost_contract.settings import PROJECT_ROOT, InsecureSettingsError, Settings
 from dost_contract.settings.production import production_problems
 
 SECRETS = ("DOST_SMS_SIGNATURE_SECRET", "DOST_PHONE_HASH_SECRET", "DOST_PHONE_ENCRYPTION_KEY",

@@ -23,8 +23,8 @@ def test_receiver_names_round_trip():
 
 
 def test_one_route_per_severity_with_one_sub_route_per_region():
-    config = render_alertmanager_config(URL, Settings().monitoring_profile("prod"), regions=["karabakh", "baku", "baku"],
-                                        credentials_file=TOKEN_FILE)
+    config = render_alertmanager_config(URL, Settings().monitoring_profile("prod"),
+                                        regions=["karabakh", "baku", "baku"], credentials_file=TOKEN_FILE)
     watchdog, *routes = config["route"]["routes"]
     assert (watchdog["receiver"], watchdog["matchers"]) == ("deadmans-switch", ['alertname="Watchdog"'])
     assert watchdog["repeat_interval"] == watchdog["group_interval"] and "continue" not in watchdog
