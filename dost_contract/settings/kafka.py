@@ -17,7 +17,9 @@ from pydantic import BaseModel, Field, SecretStr
 from dost_contract.settings.base import PROJECT_ROOT
 
 KafkaSecurityProtocol = Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"]
-KafkaSaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256"]
+# PLAIN only for the broker's own admin listener in docker-compose (SCRAM users are created
+# through it); services always use SCRAM.
+KafkaSaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"]
 
 
 class KafkaSettings(BaseModel):
@@ -31,6 +33,9 @@ class KafkaSettings(BaseModel):
     kafka_password: SecretStr | None = None
     # SASL_SSL: the CA that signed the brokers' certificates (default: the system's).
     kafka_ssl_cafile: Path | None = None
+    # `dost-feedback kafka setup` (docker-compose's kafka-setup): each service principal's
+    # password, as JSON {"web": "...", "worker": "...", ...}; it creates their SCRAM users.
+    kafka_principal_passwords: dict[str, SecretStr] = Field(default_factory=dict)
     # The local broker (dost-feedback stack, tests): SASL/SCRAM with one principal per
     # service and StandardAuthorizer ACLs (dost_feedback/stack/kafka_security.py).
     kafka_local_acls: bool = False

@@ -131,19 +131,45 @@ def acl_bindings(grants: dict[str, tuple[Grant, ...]]) -> list[Any]:
     ]
 
 
-def apply_acls(bootstrap_servers: str, grants: dict[str, tuple[Grant, ...]]) -> int:
-    """Create every ACL as ``admin`` (idempotent: the broker ignores duplicates); how many."""
+class KafkaSecuritySetupError(RuntimeError):
+    """The broker refused a SCRAM user or an ACL; the message says which."""
+
+
+def _admin_client(bootstrap_servers: str, client_kwargs: dict[str, Any] | None):
     from kafka.admin import KafkaAdminClient
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, security_protocol="SASL_PLAINTEXT",
-                             sasl_mechanism=MECHANISM, sasl_plain_username=ADMIN,
-                             sasl_plain_password=dev_password(ADMIN), request_timeout_ms=30000)
+    kwargs = client_kwargs or {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": MECHANISM,
+                               "sasl_plain_username": ADMIN, "sasl_plain_password": dev_password(ADMIN)}
+    return KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=30000, **kwargs)
+
+
+def apply_acls(bootstrap_servers: str, grants: dict[str, tuple[Grant, ...]],
+               client_kwargs: dict[str, Any] | None = None) -> int:
+    """Create every ACL as the admin (idempotent: the broker ignores duplicates); how many.
+    ``client_kwargs``: the admin's connection (default: the local broker's dev admin)."""
+    admin = _admin_client(bootstrap_servers, client_kwargs)
     try:
         bindings = acl_bindings(grants)
         result = admin.create_acls(bindings)
         failed = result.get("failed") or []
         if failed:
-            raise RuntimeError(f"Kafka refused ACLs: {failed}")
+            raise KafkaSecuritySetupError(f"Kafka refused ACLs: {failed}")
         return len(bindings)
     finally:
         admin.close()
+
+
+def upsert_scram_users(bootstrap_servers: str, passwords: dict[str, str], client_kwargs: dict[str, Any]) -> list[str]:
+    """Create or update each principal's SCRAM-SHA-512 credential (as the admin); their names."""
+    from kafka.admin import UserScramCredentialUpsertion
+
+    admin = _admin_client(bootstrap_servers, client_kwargs)
+    try:
+        result = admin.alter_user_scram_credentials(
+            [UserScramCredentialUpsertion(user, MECHANISM, password) for user, password in sorted(passwords.items())])
+    finally:
+        admin.close()
+    failed = {user: error for user, error in result.items() if error}
+    if failed:
+        raise KafkaSecuritySetupError(f"Kafka refused SCRAM users: {failed}")
+    return sorted(result)

@@ -4,6 +4,7 @@ refused, each principal may do only what it needs, and the services still work a
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import uuid
 from datetime import datetime, timezone
@@ -185,3 +186,26 @@ def test_the_stream_worker_counts_ratings_as_its_own_principal(secured):
 
     assert wait_for(lambda: (counted() or 0) >= 3, 90, "the worker counted the ratings under ACLs")
     assert "Authorization failed" not in worker.log_path.read_text()  # it needed nothing it was not granted
+
+
+def test_kafka_setup_creates_the_principals_with_real_passwords(secured):
+    """What docker-compose's kafka-setup runs: SCRAM users from DOST_KAFKA_PRINCIPAL_PASSWORDS, and the ACLs."""
+    settings, _ = secured
+    from dost_contract.settings import settings_env
+    from dost_feedback.stack.services import cli_argv
+
+    passwords = {name: f"real-{name}-password" for name in ("web", "worker", "sentiment-worker", "queue-system",
+                                                               "simulator")}
+    env = settings_env(stack.admin_settings(settings), kafka_principal_passwords=passwords)
+    result = subprocess.run(cli_argv("kafka", "setup"), env={**env, "PATH": "/usr/bin:/bin"}, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1])["users"] == sorted(passwords)
+    sasl = ["-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-512", "-X", "sasl.username=web"]
+    listing = ["kcat", "-b", settings.kafka_bootstrap_servers, *sasl, "-L", "-t", topics.FEEDBACK_SUBMITTED]
+    new = subprocess.run([*listing, "-X", "sasl.password=real-web-password"], capture_output=True, text=True,
+                         timeout=60)
+    assert new.returncode == 0, new.stderr
+    old = subprocess.run([*listing, "-X", "sasl.password=dev-only-kafka-web"], capture_output=True, text=True,
+                         timeout=60)
+    assert old.returncode != 0  # the password was replaced
