@@ -340,11 +340,15 @@ def test_depends_on_has_no_cycles(services):
 
 
 def test_startup_order(services, kafka_brokers):
-    init_deps = depends_on(services["topics-init"])
+    setup_deps = depends_on(services["kafka-setup"])
     for broker in kafka_brokers:
-        assert init_deps.get(broker, {}).get("condition") == "service_healthy", (
-            f"topics-init must wait for {broker} to be healthy"
+        assert setup_deps.get(broker, {}).get("condition") == "service_healthy", (
+            f"kafka-setup must wait for {broker} to be healthy"
         )
+    assert services["kafka-setup"]["command"] == ["kafka", "setup"]
+    assert depends_on(services["topics-init"]) == {"kafka-setup": {"condition": "service_completed_successfully"}}, (
+        "topics-init creates topics as the admin once the principals and ACLs exist"
+    )
     assert services["topics-init"]["command"] == ["topics", "create"]
     for name in ("web", "worker-1", "worker-2"):
         assert depends_on(services[name]).get("topics-init", {}).get("condition") == (
@@ -358,7 +362,7 @@ def test_restart_policies(services):
         assert restart in {"no", "always", "on-failure", "unless-stopped"} or str(restart).startswith(
             "on-failure:"
         ), f"{name}: restart policy {restart!r} missing or invalid"
-        one_shot = name == "topics-init" or "simulate" in (svc.get("profiles") or [])
+        one_shot = name in ("topics-init", "kafka-setup") or "simulate" in (svc.get("profiles") or [])
         if not one_shot:
             assert restart in {"always", "unless-stopped"}, f"long-running {name} must restart"
 
@@ -561,7 +565,8 @@ def test_compose_dost_variables_are_real_settings(services, dockerfile_lines):
                 continue
             field = key.removeprefix("DOST_").lower()
             assert field in fields, f"{origin}: {key} is not a setting (dost_contract/settings/)"
-            values[field] = value
+            # pydantic-settings reads a dict-valued variable as JSON.
+            values[field] = json.loads(value) if value.lstrip().startswith("{") else value
         Settings(**values)  # raises on a value the setting would reject
 
 
@@ -682,6 +687,26 @@ def test_app_bootstrap_servers_name_kafka_client_listeners(services, kafka_broke
             assert port in container_ports(kafka_brokers[host]), f"{name}: {server} is not a broker port"
             hosts.add(host)
         assert hosts == set(kafka_brokers), f"{name}: list every broker so any one can bootstrap"
+
+
+def test_kafka_has_no_listener_without_authentication_and_every_service_its_principal(services, kafka_brokers):
+    for name, broker in kafka_brokers.items():
+        env = env_of(broker)
+        protocols = dict(item.split(":") for item in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+        assert set(protocols.values()) == {"SASL_PLAINTEXT"}, f"{name}: a listener without SASL"
+        assert env["KAFKA_LISTENER_NAME_CLIENT_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+        assert env["KAFKA_AUTHORIZER_CLASS_NAME"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+        assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false" and env["KAFKA_SUPER_USERS"] == "User:admin"
+    principals = {name: env_of(services[name]).get("DOST_KAFKA_USERNAME") for name in
+                  ("web", "worker-1", "worker-2", "sentiment-worker", "simulator", "kafka-setup", "topics-init")}
+    assert principals == {"web": "web", "worker-1": "worker", "worker-2": "worker", "sentiment-worker":
+                          "sentiment-worker", "simulator": "simulator", "kafka-setup": "admin", "topics-init": "admin"}
+    from dost_feedback.stack.kafka_security import principal_grants
+
+    passwords = json.loads(env_of(services["kafka-setup"])["DOST_KAFKA_PRINCIPAL_PASSWORDS"])
+    assert set(passwords) == set(principal_grants("dost-feedback", "dost-feedback-sentiment"))
+    for name in ("web", "worker-1", "sentiment-worker"):
+        assert env_of(services[name])["DOST_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
 
 
 def test_kafka_clients_start_after_every_broker(services, kafka_brokers):
