@@ -9,6 +9,8 @@ once instead of running on the development defaults that are in the source.
 Refused under the prod profile:
 
 - a secret unset, empty, or still its development default (``DEV_SECRETS``);
+- Kafka without authentication (``DOST_KAFKA_SECURITY_PROTOCOL=PLAINTEXT``), or SASL without
+  this service's principal;
 - the SMS gateway ``log`` (nothing is ever sent: no invitation, no page), or ``http``
   without its URL or token;
 - for the on-call receiver (``pages_oncall``), the sample on-call config
@@ -71,6 +73,15 @@ def gateway_problems(settings: Any) -> list[str]:
     return problems
 
 
+def kafka_problems(settings: Any) -> list[str]:
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return ["DOST_KAFKA_SECURITY_PROTOCOL is PLAINTEXT (anyone on the network can produce ratings and read "
+                "visits); use SASL_PLAINTEXT or SASL_SSL with this service's DOST_KAFKA_USERNAME/DOST_KAFKA_PASSWORD"]
+    password = _secret_value(settings.kafka_password).strip()
+    return [] if settings.kafka_username and password else [
+        "DOST_KAFKA_USERNAME and DOST_KAFKA_PASSWORD must name this service's Kafka principal"]
+
+
 def oncall_config_problems(config_file: Path) -> list[str]:
     """The on-call config must exist, and be neither a sample nor page only into a dev file."""
     try:
@@ -91,7 +102,7 @@ def production_problems(settings: Any, *, pages_oncall: bool = False) -> list[st
     ``pages_oncall``: the service reads the on-call config (the receiver), so check it too."""
     if settings.profile != "prod":
         return []
-    problems = secret_problems(settings) + gateway_problems(settings)
+    problems = secret_problems(settings) + gateway_problems(settings) + kafka_problems(settings)
     if pages_oncall:
         problems += oncall_config_problems(settings.oncall_config_file)
     return problems

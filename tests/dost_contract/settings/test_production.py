@@ -25,6 +25,7 @@ def secure_settings(oncall_config, **overrides):
     values = dict(profile="prod", sms_signature_secret="s" * 32, phone_hash_secret="h" * 32,
                   phone_encryption_key="k" * 44, oncall_webhook_token="t" * 32, sms_gateway="http",
                   sms_gateway_url="https://sms.example.az/send", sms_gateway_token="g" * 20,
+                  kafka_security_protocol="SASL_PLAINTEXT", kafka_username="web", kafka_password="p" * 24,
                   oncall_config_file=oncall_config)
     return Settings(**{**values, **overrides})
 
@@ -35,7 +36,7 @@ def test_dev_profile_accepts_the_development_defaults():
 
 def test_prod_names_every_dev_default_secret_the_log_gateway_and_the_sample_oncall_config():
     problems = " ".join(production_problems(Settings(profile="prod"), pages_oncall=True))
-    for variable in (*SECRETS, "DOST_SMS_GATEWAY", "DOST_ONCALL_CONFIG_FILE"):
+    for variable in (*SECRETS, "DOST_SMS_GATEWAY", "DOST_KAFKA_SECURITY_PROTOCOL", "DOST_ONCALL_CONFIG_FILE"):
         assert variable in problems
 
 
@@ -57,6 +58,12 @@ def test_http_gateway_needs_its_url_and_token(real_oncall_config):
     assert [p.split()[0] for p in problems] == ["DOST_SMS_GATEWAY_URL", "DOST_SMS_GATEWAY_TOKEN"]
 
 
+def test_kafka_needs_sasl_and_this_services_principal(real_oncall_config):
+    assert "PLAINTEXT" in production_problems(secure_settings(real_oncall_config, kafka_security_protocol="PLAINTEXT"))[0]
+    problems = production_problems(secure_settings(real_oncall_config, kafka_username=None))
+    assert problems == ["DOST_KAFKA_USERNAME and DOST_KAFKA_PASSWORD must name this service's Kafka principal"]
+
+
 def test_the_shipped_samples_and_a_dev_channel_are_refused_for_the_receiver(tmp_path, real_oncall_config):
     for sample in ("oncall.yaml", "oncall.example.yaml"):
         settings = secure_settings(PROJECT_ROOT / "config" / sample)
@@ -73,7 +80,7 @@ def test_one_error_lists_all_problems():
     with pytest.raises(InsecureSettingsError) as raised:
         Settings(profile="prod").require_production_ready()
     message = str(raised.value)
-    assert message.count("\n  - ") == 5 and all(variable in message for variable in SECRETS)
+    assert message.count("\n  - ") == 6 and all(variable in message for variable in SECRETS)
 
 
 @pytest.mark.parametrize("command", ["web", "worker", "sentiment-worker", "receiver"])
@@ -86,6 +93,6 @@ def test_services_exit_at_once_naming_each_secret(command):
     assert time.monotonic() - started < 30  # nothing started: no broker wait, no model load
     assert result.stderr.startswith("error: DOST_PROFILE=prod refuses to start")
     assert "Traceback" not in result.stderr and result.stdout == ""
-    for variable in (*SECRETS, "DOST_SMS_GATEWAY"):
+    for variable in (*SECRETS, "DOST_SMS_GATEWAY", "DOST_KAFKA_SECURITY_PROTOCOL"):
         assert variable in result.stderr
     assert ("DOST_ONCALL_CONFIG_FILE" in result.stderr) == (command == "receiver")
