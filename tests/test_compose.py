@@ -362,7 +362,7 @@ def test_restart_policies(services):
         assert restart in {"no", "always", "on-failure", "unless-stopped"} or str(restart).startswith(
             "on-failure:"
         ), f"{name}: restart policy {restart!r} missing or invalid"
-        one_shot = name in ("topics-init", "kafka-setup") or "simulate" in (svc.get("profiles") or [])
+        one_shot = name in ("topics-init", "kafka-setup", "monitoring-config") or "simulate" in (svc.get("profiles") or [])
         if not one_shot:
             assert restart in {"always", "unless-stopped"}, f"long-running {name} must restart"
 
@@ -676,7 +676,7 @@ def transitive_deps(services: dict, name: str) -> set[str]:
 def test_app_bootstrap_servers_name_kafka_client_listeners(services, kafka_brokers):
     for name, svc in services.items():
         servers = env_of(svc).get("DOST_KAFKA_BOOTSTRAP_SERVERS")
-        if "build" in svc:
+        if "build" in svc and name != "monitoring-config":  # it only writes a file
             assert servers, f"{name}: DOST_KAFKA_BOOTSTRAP_SERVERS is not set"
         if not servers:
             continue
@@ -763,11 +763,16 @@ def test_prometheus_rule_files_resolve_inside_the_container(services):
     rule_files = config.get("rule_files") or []
     assert rule_files, "prometheus.yml loads no rule_files"
     for pattern in rule_files:
-        # Relative rule paths resolve against the config file's directory.
+        # Relative rule paths resolve against the config file's directory: the volume that
+        # monitoring-config fills with the shipped rules (its dashboard links made public).
         in_container = PurePosixPath(config_flag).parent / pattern
-        host = host_path_for(prometheus, str(in_container))
-        assert host is not None, f"rule_files {pattern!r} -> {in_container}, which no mount provides"
-        assert glob.glob(str(host)), f"rule_files {pattern!r} matches nothing ({host})"
+        volumes = [source for source, target in mounts(prometheus) if PurePosixPath(target) == in_container.parent]
+        assert volumes == ["prometheus-rules"], f"rule_files {pattern!r} -> {in_container}, which no mount provides"
+        writer = services["monitoring-config"]
+        out = writer["command"][writer["command"].index("--out") + 1]
+        assert ("prometheus-rules", out) in mounts(writer)
+        assert depends_on(prometheus)["monitoring-config"]["condition"] == "service_completed_successfully"
+        assert glob.glob(str(RULES_DIR / PurePosixPath(pattern).name)), f"rule_files {pattern!r} matches nothing"
 
 
 def test_alertmanager_config_is_mounted_and_webhooks_reach_services(services):

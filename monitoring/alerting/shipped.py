@@ -85,6 +85,12 @@ def render_shipped_files() -> dict[Path, str]:
     }
 
 
+def deployed_rules_yaml(settings: Settings) -> str:
+    """The shipped (prod) rules with this deployment's links: dashboard URLs under
+    ``DOST_GRAFANA_URL`` (docker-compose's ``monitoring-config`` writes them for Prometheus)."""
+    return render_rules_yaml(rule_parameters(settings, SHIPPED_PROFILE), SHIPPED_PROFILE)
+
+
 def drifted_files() -> list[Path]:
     """Shipped files whose committed text differs from the renderer's output."""
     return [
