@@ -362,7 +362,8 @@ def test_restart_policies(services):
         assert restart in {"no", "always", "on-failure", "unless-stopped"} or str(restart).startswith(
             "on-failure:"
         ), f"{name}: restart policy {restart!r} missing or invalid"
-        one_shot = name in ("topics-init", "kafka-setup", "monitoring-config") or "simulate" in (svc.get("profiles") or [])
+        one_shot = (name in ("topics-init", "kafka-setup", "monitoring-config")
+                    or "simulate" in (svc.get("profiles") or []))
         if not one_shot:
             assert restart in {"always", "unless-stopped"}, f"long-running {name} must restart"
 

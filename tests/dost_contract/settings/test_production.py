@@ -59,7 +59,8 @@ def test_http_gateway_needs_its_url_and_token(real_oncall_config):
 
 
 def test_kafka_needs_sasl_and_this_services_principal(real_oncall_config):
-    assert "PLAINTEXT" in production_problems(secure_settings(real_oncall_config, kafka_security_protocol="PLAINTEXT"))[0]
+    plaintext = secure_settings(real_oncall_config, kafka_security_protocol="PLAINTEXT")
+    assert "PLAINTEXT" in production_problems(plaintext)[0]
     problems = production_problems(secure_settings(real_oncall_config, kafka_username=None))
     assert problems == ["DOST_KAFKA_USERNAME and DOST_KAFKA_PASSWORD must name this service's Kafka principal"]
 
