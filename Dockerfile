@@ -62,8 +62,8 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
 # A fixed non-root uid so volume ownership is predictable across rebuilds.
 RUN groupadd --system --gid 10001 dost \
  && useradd --system --uid 10001 --gid dost --home-dir /home/dost --create-home dost \
- && mkdir -p /var/lib/dost /var/lib/dost-channels /app/config \
- && chown dost:dost /var/lib/dost /var/lib/dost-channels
+ && mkdir -p /var/lib/dost /var/lib/dost-channels /var/lib/dost-rules /app/config \
+ && chown dost:dost /var/lib/dost /var/lib/dost-channels /var/lib/dost-rules
 
 COPY --chown=root:root config/ /app/config/
 COPY --from=model --chown=root:root /model /app/models/sentiment

@@ -57,6 +57,7 @@ WEB_KIOSK_SUSPECT_RATINGS_TOTAL = "dost_web_kiosk_suspect_ratings_total"  # {cen
 ONCALL_NOTIFICATIONS_TOTAL = "dost_oncall_notifications_total"  # {status, severity}
 ONCALL_DELIVERIES_TOTAL = "dost_oncall_deliveries_total"  # {channel, severity, result}
 ONCALL_DELIVERIES_UNDELIVERED = "dost_oncall_deliveries_undelivered"  # {state}
+ONCALL_HEARTBEATS_TOTAL = "dost_oncall_heartbeats_total"  # {result}: Watchdog heartbeats relayed
 
 
 def bucket(histogram: str) -> str:

@@ -10,12 +10,14 @@ from aiokafka import AIOKafkaProducer
 
 from dost_contract import topics
 from dost_contract.settings import Settings
+from dost_contract.settings.kafka import kafka_client_kwargs
 from dost_contract.visits import VisitCompleted
 
 
 async def publish_visits(settings: Settings, visits: list[VisitCompleted]) -> None:
     """Publish to visits.completed with acks=all; returns once every record is acknowledged."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, **kafka_client_kwargs(settings),
+                                acks="all",
                                 enable_idempotence=True, request_timeout_ms=10000)
     try:
         await producer.start()

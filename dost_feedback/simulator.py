@@ -14,6 +14,7 @@ from dost_contract import topics
 from dost_contract.centers import CenterRegistry
 from dost_contract.events import Channel, FeedbackSubmitted, utc_now
 from dost_contract.settings import Settings
+from dost_contract.settings.kafka import kafka_client_kwargs
 from dost_simulation.ratings import CHANNEL_WEIGHTS, SimulatedRating, draw_feedback
 
 # Through the web API the simulator is an integration client (its key scoped to the
@@ -91,7 +92,8 @@ async def run_simulation(
         from aiokafka import AIOKafkaProducer
 
         producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True
+            bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True,
+            **kafka_client_kwargs(settings),
         )
         try:
             await producer.start()

@@ -30,3 +30,7 @@ SMS_REPLIES_TOTAL = Counter(
     "no_invitation, duplicate, bad_signature, broker_unavailable).",
     ["outcome"],
 )
+
+# Exported at 0 from start-up, so the first broker failure is an increase (DostWebBrokerUnavailable).
+FEEDBACK_REJECTED_TOTAL.labels("broker_unavailable")
+SMS_REPLIES_TOTAL.labels("broker_unavailable")

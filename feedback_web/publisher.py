@@ -11,6 +11,7 @@ from aiokafka.errors import KafkaError
 from dost_contract import topics
 from dost_contract.events import FeedbackSubmitted
 from dost_contract.settings import Settings
+from dost_contract.settings.kafka import kafka_client_kwargs
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class FeedbackPublisher:
             if self._producer is None:
                 producer = AIOKafkaProducer(
                     bootstrap_servers=self._settings.kafka_bootstrap_servers,
+                    **kafka_client_kwargs(self._settings),
                     client_id="dost-feedback-web",
                     acks="all",
                     enable_idempotence=True,

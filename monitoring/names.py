@@ -26,12 +26,27 @@ ALERT_NAMES = (
     LAG_ALERT, DEADLETTER_ALERT, SENTIMENT_BACKLOG_ALERT, ONCALL_FAILED_ALERT, KIOSK_PRESSES_ALERT,
 )
 
+# The alert path's own health (alert_path_rules): the dead-man's switch and the services
+# that an alert or a rating passes through.
+WATCHDOG_ALERT = "Watchdog"
+WEB_DOWN_ALERT = "DostWebDown"
+WEB_BROKER_ALERT = "DostWebBrokerUnavailable"
+RECEIVER_DOWN_ALERT = "DostOncallReceiverDown"
+ALERTMANAGER_DOWN_ALERT = "DostAlertmanagerDown"
+ALERT_PATH_ALERT_NAMES = (WATCHDOG_ALERT, WEB_DOWN_ALERT, WEB_BROKER_ALERT, RECEIVER_DOWN_ALERT,
+                          ALERTMANAGER_DOWN_ALERT)
+# Watchdog's own severity: not a page, warning or ticket; Alertmanager routes it to the
+# dead-man's switch only.
+WATCHDOG_SEVERITY = "heartbeat"
+ALERT_NAMES = ALERT_NAMES + ALERT_PATH_ALERT_NAMES
+
 # --- Prometheus scrape jobs ------------------------------------------------------------
 WORKER_JOB = "dost-worker"
 SENTIMENT_JOB = "dost-sentiment"
 SMS_INVITER_JOB = "dost-sms-inviter"
 WEB_JOB = "dost-web"
 RECEIVER_JOB = "dost-oncall-receiver"
+ALERTMANAGER_JOB = "dost-alertmanager"
 
 # --- Recording rules: level:metric:operation --------------------------------------------
 CENTER_RATINGS = "dost:center_ratings:max"
@@ -56,6 +71,7 @@ SENTIMENT_LAG = "dost:sentiment_consumer_lag:sum"
 SATISFACTION_GROUP = "dost-center-satisfaction"
 NETWORK_GROUP = "dost-network-satisfaction"
 PIPELINE_GROUP = "dost-pipeline-health"
+ALERT_PATH_GROUP = "dost-alert-path"
 
 # --- Runbook anchors in docs/operations.md (explicit <a id> tags there) -------------------
 RUNBOOK_ANCHOR_WARNING = "center-satisfaction-warning"
@@ -70,6 +86,11 @@ RUNBOOK_ANCHOR_SENTIMENT_DOWN = "dost-sentiment-worker-down"
 RUNBOOK_ANCHOR_NO_RATINGS = "center-no-ratings-while-open"
 RUNBOOK_ANCHOR_ONCALL_FAILED = "dost-oncall-delivery-failed"
 RUNBOOK_ANCHOR_KIOSK_PRESSES = "dost-kiosk-repeated-presses"
+RUNBOOK_ANCHOR_WATCHDOG = "watchdog"
+RUNBOOK_ANCHOR_WEB_DOWN = "dost-web-down"
+RUNBOOK_ANCHOR_WEB_BROKER = "dost-web-broker-unavailable"
+RUNBOOK_ANCHOR_RECEIVER_DOWN = "dost-oncall-receiver-down"
+RUNBOOK_ANCHOR_ALERTMANAGER_DOWN = "dost-alertmanager-down"
 
 
 # --- Grafana dashboards: fixed uids, and titles (Grafana derives the URL slug from them) ---

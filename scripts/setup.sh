@@ -17,6 +17,8 @@ command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanag
 # The kiosk's browser tests drive Debian's Chromium through Playwright (no browser download).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)  # ə, ş, Cyrillic
+# tests/test_compose_go.py builds infra/compose-check (compose-go) with Go once, cached in .dost/.
+command -v go >/dev/null || missing+=(golang-go)
 if ((${#missing[@]})); then
     step "Installing system packages: ${missing[*]}"
     SUDO=""

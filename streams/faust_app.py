@@ -7,6 +7,12 @@ from pathlib import Path
 import faust
 
 from dost_contract.settings import Settings
+from dost_contract.settings.kafka import kafka_sasl_credentials
+
+
+def _credentials(settings: Settings) -> faust.SASLCredentials | None:
+    kwargs = kafka_sasl_credentials(settings)
+    return faust.SASLCredentials(**kwargs) if kwargs else None
 
 
 def new_faust_app(settings: Settings, app_id: str, datadir: Path) -> faust.App:
@@ -14,6 +20,7 @@ def new_faust_app(settings: Settings, app_id: str, datadir: Path) -> faust.App:
     return faust.App(
         app_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        broker_credentials=_credentials(settings),
         # State lives in changelog-backed tables held in memory; nothing on local disk to lose.
         store="memory://",
         datadir=str(datadir),

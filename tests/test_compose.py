@@ -35,7 +35,7 @@ KAFKA_IMAGE = "apache/kafka:3.9.1"
 APP_SERVICES = ("topics-init", "web", "worker-1", "worker-2", "receiver")
 REQUIRED_SERVICES = (*APP_SERVICES, "prometheus", "alertmanager", "grafana")
 # Only these may publish ports on the host; everything else talks on the compose network.
-USER_FACING = {"web", "grafana", "prometheus", "alertmanager"}
+USER_FACING = {"proxy", "prometheus", "alertmanager"}
 # Operator UIs without authentication: loopback only.
 LOOPBACK_ONLY = {"prometheus", "alertmanager"}
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
@@ -284,7 +284,7 @@ SERVICE_KEYS = {
     "build", "image", "command", "entrypoint", "environment", "env_file", "expose", "ports",
     "volumes", "depends_on", "healthcheck", "restart", "hostname", "profiles", "networks",
     "stop_grace_period", "stop_signal", "user", "working_dir", "labels", "logging", "deploy",
-    "ulimits", "mem_limit", "cpus", "read_only", "tmpfs", "init", "pull_policy",
+    "ulimits", "mem_limit", "cpus", "read_only", "tmpfs", "init", "pull_policy", "secrets",
 }
 HEALTHCHECK_KEYS = {"test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"}
 
@@ -340,11 +340,15 @@ def test_depends_on_has_no_cycles(services):
 
 
 def test_startup_order(services, kafka_brokers):
-    init_deps = depends_on(services["topics-init"])
+    setup_deps = depends_on(services["kafka-setup"])
     for broker in kafka_brokers:
-        assert init_deps.get(broker, {}).get("condition") == "service_healthy", (
-            f"topics-init must wait for {broker} to be healthy"
+        assert setup_deps.get(broker, {}).get("condition") == "service_healthy", (
+            f"kafka-setup must wait for {broker} to be healthy"
         )
+    assert services["kafka-setup"]["command"] == ["kafka", "setup"]
+    assert depends_on(services["topics-init"]) == {"kafka-setup": {"condition": "service_completed_successfully"}}, (
+        "topics-init creates topics as the admin once the principals and ACLs exist"
+    )
     assert services["topics-init"]["command"] == ["topics", "create"]
     for name in ("web", "worker-1", "worker-2"):
         assert depends_on(services[name]).get("topics-init", {}).get("condition") == (
@@ -358,7 +362,8 @@ def test_restart_policies(services):
         assert restart in {"no", "always", "on-failure", "unless-stopped"} or str(restart).startswith(
             "on-failure:"
         ), f"{name}: restart policy {restart!r} missing or invalid"
-        one_shot = name == "topics-init" or "simulate" in (svc.get("profiles") or [])
+        one_shot = (name in ("topics-init", "kafka-setup", "monitoring-config")
+                    or "simulate" in (svc.get("profiles") or []))
         if not one_shot:
             assert restart in {"always", "unless-stopped"}, f"long-running {name} must restart"
 
@@ -377,7 +382,8 @@ def test_named_volumes_are_declared(compose, services):
     declared = set((compose.get("volumes") or {}).keys())
     for name, svc in services.items():
         for source, target in mounts(svc):
-            if not is_host_path(source):
+            # A host path from a required variable (the operator's own file) is not a volume.
+            if not is_host_path(source) and not source.startswith("required-"):
                 assert source in declared, f"{name} uses volume {source!r}, not declared under volumes:"
 
 
@@ -414,8 +420,91 @@ def test_only_user_facing_services_publish_ports(services):
         if name in LOOPBACK_ONLY:
             for host_ip, _, _ in published:
                 assert host_ip == "127.0.0.1", f"{name} must publish on 127.0.0.1 only, not {host_ip or 'all interfaces'}"
-    assert any(target == 8000 for _, _, target in published_ports(services["web"])), "web must publish 8000"
-    assert any(target == 3000 for _, _, target in published_ports(services["grafana"])), "grafana must publish 3000"
+    assert {target for _, _, target in published_ports(services["proxy"])} == {80, 443}, "proxy must publish 80, 443"
+    assert not published_ports(services["web"]) and not published_ports(services["grafana"]), "only via the proxy"
+
+
+# --------------------------------------------------------------------------------------
+# secure by default: secrets, the edge, the alert path
+# --------------------------------------------------------------------------------------
+
+SECRETS = ("DOST_SMS_SIGNATURE_SECRET", "DOST_PHONE_HASH_SECRET", "DOST_PHONE_ENCRYPTION_KEY",
+           "DOST_ONCALL_WEBHOOK_TOKEN", "DOST_SMS_GATEWAY_TOKEN")
+REQUIRED_VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):\?[^}]+\}")
+CADDYFILE = REPO / "infra" / "caddy" / "Caddyfile"
+ENV_EXAMPLE = REPO / ".env.example"
+
+
+def raw_services() -> dict[str, dict]:
+    return yaml.safe_load(COMPOSE_FILE.read_text())["services"]
+
+
+def test_every_secret_is_required_with_a_message_and_never_defaulted():
+    for name in APP_SERVICES:
+        env = env_of(raw_services()[name])
+        for secret in SECRETS:
+            match = REQUIRED_VARIABLE.fullmatch(env.get(secret, ""))
+            assert match and match["name"] == secret, f"{name}: {secret} must be ${{{secret}:?message}}"
+        assert env["DOST_SMS_GATEWAY"] == "http", f"{name}: the log gateway sends nothing"
+    assert ":-" not in COMPOSE_FILE.read_text().split("GRAFANA_ADMIN_PASSWORD")[1].splitlines()[0]
+
+
+def test_env_example_lists_every_required_variable_with_how_to_make_it():
+    required = set(REQUIRED_VARIABLE.findall(COMPOSE_FILE.read_text())) | {"GRAFANA_ADMIN_PASSWORD"}
+    listed = dict(re.findall(r"^([A-Z_]+)=(.*)$", ENV_EXAMPLE.read_text(), flags=re.M))
+    assert required <= set(listed), f".env.example lacks {sorted(required - set(listed))}"
+    text = ENV_EXAMPLE.read_text()
+    for secret in SECRETS[:4]:
+        assert listed[secret] == "", f"{secret}: .env.example must not carry a value"
+        before = text.split(f"\n{secret}=")[0].rsplit("\n\n", 1)[-1]
+        assert "Generate" in before or "generate" in before, f"{secret}: say how to generate it"
+
+
+def test_the_receiver_reads_a_mounted_oncall_config_not_the_sample(services):
+    receiver = services["receiver"]
+    assert env_of(receiver)["DOST_ONCALL_CONFIG_FILE"] == "/etc/dost/oncall.yaml"
+    sources = [source for source, target in mounts(receiver) if target == "/etc/dost/oncall.yaml"]
+    assert sources == ["required-dost_oncall_config"]  # the operator's file, from a required variable
+    assert REQUIRED_VARIABLE.fullmatch(env_of(raw_services()["receiver"])["DOST_HEARTBEAT_URL"])
+
+
+def test_alertmanager_reads_the_token_from_the_secret_its_config_names(compose, services):
+    assert services["alertmanager"].get("secrets") == ["oncall_webhook_token"]
+    assert compose["secrets"]["oncall_webhook_token"] == {"environment": "DOST_ONCALL_WEBHOOK_TOKEN"}
+    config = yaml.safe_load(ALERTMANAGER_YML.read_text())
+    files = {webhook["http_config"]["authorization"]["credentials_file"]
+             for receiver in config["receivers"] for webhook in receiver["webhook_configs"]}
+    assert files == {"/run/secrets/oncall_webhook_token"}
+
+
+def test_prometheus_lifecycle_api_is_off(services):
+    assert not any("lifecycle" in str(arg) for arg in services["prometheus"]["command"])
+
+
+def test_the_proxy_terminates_tls_limits_bodies_and_hides_metrics(services):
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("caddy:")
+    assert host_path_for(proxy, "/etc/caddy/Caddyfile") == CADDYFILE.resolve()
+    text = CADDYFILE.read_text()
+    sites = re.findall(r"^\{\$(DOST_[A-Z_]+)\} \{$", text, flags=re.M)
+    assert sites == ["DOST_PUBLIC_HOST", "DOST_GRAFANA_HOST"]
+    web_site = text.split("{$DOST_PUBLIC_HOST} {")[1].split("\n}\n")[0]
+    assert "max_size 64KB" in web_site and "reverse_proxy web:8000" in web_site
+    assert re.search(r"@internal path /metrics .*/docs .*/openapi.json", web_site)
+    assert "respond @internal 404" in web_site
+    assert_reaches_service(services, "web", 8000, "proxy")
+    assert_reaches_service(services, "grafana", 3000, "proxy")
+    env = env_of(raw_services()["web"])
+    assert env["DOST_PUBLIC_BASE_URL"].startswith("https://${DOST_PUBLIC_HOST:?")
+    assert env["DOST_GRAFANA_URL"].startswith("https://${DOST_GRAFANA_HOST:?")
+
+
+def test_retention_runs_periodically_on_the_stores_volumes(services):
+    retention = services["retention"]
+    assert retention["command"] == ["retention", "run", "--periodic"]
+    assert {target for _, target in mounts(retention)} == {"/var/lib/dost", "/var/lib/dost-channels"}
+    assert {s for s, t in mounts(retention)} == {s for s, t in mounts(services["receiver"]) if t == "/var/lib/dost"} | {
+        s for s, t in mounts(services["web"]) if t == "/var/lib/dost-channels"}
 
 
 def test_app_services_listen_beyond_loopback(services):
@@ -477,7 +566,8 @@ def test_compose_dost_variables_are_real_settings(services, dockerfile_lines):
                 continue
             field = key.removeprefix("DOST_").lower()
             assert field in fields, f"{origin}: {key} is not a setting (dost_contract/settings/)"
-            values[field] = value
+            # pydantic-settings reads a dict-valued variable as JSON.
+            values[field] = json.loads(value) if value.lstrip().startswith("{") else value
         Settings(**values)  # raises on a value the setting would reject
 
 
@@ -587,7 +677,7 @@ def transitive_deps(services: dict, name: str) -> set[str]:
 def test_app_bootstrap_servers_name_kafka_client_listeners(services, kafka_brokers):
     for name, svc in services.items():
         servers = env_of(svc).get("DOST_KAFKA_BOOTSTRAP_SERVERS")
-        if "build" in svc:
+        if "build" in svc and name != "monitoring-config":  # it only writes a file
             assert servers, f"{name}: DOST_KAFKA_BOOTSTRAP_SERVERS is not set"
         if not servers:
             continue
@@ -598,6 +688,26 @@ def test_app_bootstrap_servers_name_kafka_client_listeners(services, kafka_broke
             assert port in container_ports(kafka_brokers[host]), f"{name}: {server} is not a broker port"
             hosts.add(host)
         assert hosts == set(kafka_brokers), f"{name}: list every broker so any one can bootstrap"
+
+
+def test_kafka_has_no_listener_without_authentication_and_every_service_its_principal(services, kafka_brokers):
+    for name, broker in kafka_brokers.items():
+        env = env_of(broker)
+        protocols = dict(item.split(":") for item in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+        assert set(protocols.values()) == {"SASL_PLAINTEXT"}, f"{name}: a listener without SASL"
+        assert env["KAFKA_LISTENER_NAME_CLIENT_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+        assert env["KAFKA_AUTHORIZER_CLASS_NAME"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+        assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false" and env["KAFKA_SUPER_USERS"] == "User:admin"
+    principals = {name: env_of(services[name]).get("DOST_KAFKA_USERNAME") for name in
+                  ("web", "worker-1", "worker-2", "sentiment-worker", "simulator", "kafka-setup", "topics-init")}
+    assert principals == {"web": "web", "worker-1": "worker", "worker-2": "worker", "sentiment-worker":
+                          "sentiment-worker", "simulator": "simulator", "kafka-setup": "admin", "topics-init": "admin"}
+    from dost_feedback.stack.kafka_security import principal_grants
+
+    passwords = json.loads(env_of(services["kafka-setup"])["DOST_KAFKA_PRINCIPAL_PASSWORDS"])
+    assert set(passwords) == set(principal_grants("dost-feedback", "dost-feedback-sentiment"))
+    for name in ("web", "worker-1", "sentiment-worker"):
+        assert env_of(services[name])["DOST_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
 
 
 def test_kafka_clients_start_after_every_broker(services, kafka_brokers):
@@ -654,11 +764,16 @@ def test_prometheus_rule_files_resolve_inside_the_container(services):
     rule_files = config.get("rule_files") or []
     assert rule_files, "prometheus.yml loads no rule_files"
     for pattern in rule_files:
-        # Relative rule paths resolve against the config file's directory.
+        # Relative rule paths resolve against the config file's directory: the volume that
+        # monitoring-config fills with the shipped rules (its dashboard links made public).
         in_container = PurePosixPath(config_flag).parent / pattern
-        host = host_path_for(prometheus, str(in_container))
-        assert host is not None, f"rule_files {pattern!r} -> {in_container}, which no mount provides"
-        assert glob.glob(str(host)), f"rule_files {pattern!r} matches nothing ({host})"
+        volumes = [source for source, target in mounts(prometheus) if PurePosixPath(target) == in_container.parent]
+        assert volumes == ["prometheus-rules"], f"rule_files {pattern!r} -> {in_container}, which no mount provides"
+        writer = services["monitoring-config"]
+        out = writer["command"][writer["command"].index("--out") + 1]
+        assert ("prometheus-rules", out) in mounts(writer)
+        assert depends_on(prometheus)["monitoring-config"]["condition"] == "service_completed_successfully"
+        assert glob.glob(str(RULES_DIR / PurePosixPath(pattern).name)), f"rule_files {pattern!r} matches nothing"
 
 
 def test_alertmanager_config_is_mounted_and_webhooks_reach_services(services):

@@ -3,7 +3,7 @@
 Defaults are the local loopback stack; docker-compose and production override them
 through the environment. ``Settings`` is assembled from one section per part of the
 system (``kafka``, ``streams``, ``sentiment``, ``web``, ``channels``, ``centers``,
-``monitoring``, ``oncall``); the fields stay flat, so each section's names are the
+``monitoring``, ``oncall``, ``retention``); the fields stay flat, so each section's names are the
 ``DOST_*`` variables as they always were. The dev/prod monitoring timings are in
 ``profiles``.
 """
@@ -29,6 +29,7 @@ from dost_contract.settings.channels import (
 from dost_contract.settings.kafka import KafkaSettings
 from dost_contract.settings.monitoring import MonitoringSettings
 from dost_contract.settings.oncall import OncallSettings
+from dost_contract.settings.production import InsecureSettingsError, require_production_ready
 from dost_contract.settings.profiles import (
     SEVERITIES,
     AlertSeverity,
@@ -37,13 +38,15 @@ from dost_contract.settings.profiles import (
     ProfileName,
     profile_env,
 )
+from dost_contract.settings.retention import RetentionSettings
 from dost_contract.settings.sentiment import SentimentSettings
 from dost_contract.settings.streams import StreamSettings
 from dost_contract.settings.web import WebSettings
 
 __all__ = [
     "DEV_PHONE_ENCRYPTION_KEY", "DEV_PHONE_HASH_SECRET", "DEV_SMS_SIGNATURE_SECRET", "PROJECT_ROOT", "SEVERITIES",
-    "AlertSeverity", "MonitoringProfile", "PrometheusDuration", "ProfileName", "Settings", "get_settings",
+    "AlertSeverity", "InsecureSettingsError", "MonitoringProfile", "PrometheusDuration", "ProfileName", "Settings",
+    "get_settings",
     "settings_env",
 ]
 
@@ -58,6 +61,7 @@ class Settings(
     CenterSettings,
     MonitoringSettings,
     OncallSettings,
+    RetentionSettings,
 ):
     model_config = SettingsConfigDict(env_prefix="DOST_", env_file=None, extra="ignore")
 
@@ -86,6 +90,11 @@ class Settings(
         if name not in self.monitoring_profiles:
             raise ValueError(f"unknown monitoring profile {name!r}; choose one of {tuple(self.monitoring_profiles)}")
         return self.monitoring_profiles[name]
+
+    def require_production_ready(self, *, pages_oncall: bool = False) -> None:
+        """Under the prod profile, raise ``InsecureSettingsError`` naming every insecure setting
+        (``pages_oncall``: the on-call config too, for the receiver)."""
+        require_production_ready(self, pages_oncall=pages_oncall)
 
     def warn_if_insecure(self, logger: logging.Logger) -> None:
         """Under the prod profile, log a warning for every secret left at its dev default."""

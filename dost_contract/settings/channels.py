@@ -11,10 +11,13 @@ from pydantic import BaseModel, Field, SecretStr
 DEV_SMS_SIGNATURE_SECRET = "dev-only-sms-signature-secret"
 DEV_PHONE_HASH_SECRET = "dev-only-phone-hash-secret"
 DEV_PHONE_ENCRYPTION_KEY = "ZGV2LW9ubHktcGhvbmUtZW5jcnlwdGlvbi1rZXktMzI="  # base64("dev-only-phone-encryption-key-32")
+DEV_ONCALL_WEBHOOK_TOKEN = "dev-only-oncall-webhook-token"
 DEV_SECRETS = {
     "sms_signature_secret": DEV_SMS_SIGNATURE_SECRET,
     "phone_hash_secret": DEV_PHONE_HASH_SECRET,
     "phone_encryption_key": DEV_PHONE_ENCRYPTION_KEY,
+    # Alertmanager's bearer token at the on-call receiver (OncallSettings).
+    "oncall_webhook_token": DEV_ONCALL_WEBHOOK_TOKEN,
 }
 
 
@@ -52,7 +55,8 @@ class ChannelSettings(BaseModel):
     sms_outbox_poll_seconds: float = Field(1.0, gt=0)
     sms_retry_initial_seconds: float = Field(5.0, gt=0)
     sms_retry_max_seconds: float = Field(600.0, gt=0)
-    # Secrets. The defaults are for the local stack only; the prod profile warns loudly.
+    # Secrets. The defaults are for the local stack only; the prod profile refuses them
+    # (dost_contract/settings/production.py).
     # HMAC key the SMS gateway signs its webhook calls with (Twilio: the auth token).
     sms_signature_secret: SecretStr = SecretStr(DEV_SMS_SIGNATURE_SECRET)
     # HMAC key of the phone hash: the only form of a phone number in Kafka, state and logs.

@@ -8,11 +8,19 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 
 from dost_contract.settings.base import PROJECT_ROOT
+from dost_contract.settings.channels import DEV_ONCALL_WEBHOOK_TOKEN
 
 
 class OncallSettings(BaseModel):
     # Which channels (SMS, e-mail, webhook, dev file) each route notifies, with contacts.
     oncall_config_file: Path = PROJECT_ROOT / "config" / "oncall.yaml"
+    # Alertmanager must send `Authorization: Bearer <token>` (from a credentials file); the
+    # receiver answers 401 to anything else. The default is for the local stack only.
+    oncall_webhook_token: SecretStr = SecretStr(DEV_ONCALL_WEBHOOK_TOKEN)
+    # The dead-man's switch: the receiver POSTs here on every Watchdog heartbeat from
+    # Alertmanager (e.g. a healthchecks.io or Dead Man's Snitch check URL), which pages when
+    # the heartbeats stop. Unset: heartbeats are only counted (docs/operations.md#watchdog).
+    heartbeat_url: str | None = None
     # The receiver's durable outbox and sent log (SQLite, WAL). Default state_dir/oncall.sqlite3.
     oncall_db_file: Path | None = None
     # The "dev" channel appends every message here (JSON lines). Default run_dir/oncall-outbox.jsonl.

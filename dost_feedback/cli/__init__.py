@@ -9,8 +9,11 @@ import typer
 
 from dost_feedback.cli import channels, sentiment, services, simulate
 from dost_feedback.cli.dashboards import dashboards_app
+from dost_feedback.cli.kafka import kafka_app
+from dost_feedback.cli.monitoring import monitoring_app
 from dost_feedback.cli.oncall import oncall_app
 from dost_feedback.cli.replay import replay
+from dost_feedback.cli.retention import retention_app
 from dost_feedback.cli.stack import stack_app
 from dost_feedback.cli.topics import topics_app
 
@@ -23,6 +26,9 @@ app.add_typer(channels.clients_app, name="clients")
 app.add_typer(sentiment.models_app, name="models")
 app.add_typer(oncall_app, name="oncall")
 app.add_typer(dashboards_app, name="dashboards")
+app.add_typer(retention_app, name="retention")
+app.add_typer(kafka_app, name="kafka")
+app.add_typer(monitoring_app, name="monitoring")
 
 app.command()(services.web)
 app.command()(services.worker)

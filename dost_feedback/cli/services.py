@@ -9,19 +9,29 @@ from __future__ import annotations
 import typer
 
 from dost_contract.centers import RegistryError
-from dost_contract.settings import get_settings
+from dost_contract.settings import InsecureSettingsError, Settings, get_settings
 from dost_feedback.cli.common import configure_logging, fail
+
+
+def service_settings(*, pages_oncall: bool = False) -> Settings:
+    """The settings, refused at once (one message naming every variable) if prod is insecure."""
+    settings = get_settings()
+    try:
+        settings.require_production_ready(pages_oncall=pages_oncall)
+    except InsecureSettingsError as exc:
+        fail(str(exc))
+    return settings
 
 
 def web(
     workers: int = typer.Option(1, min=1, max=64, help="Web processes sharing the port (one per core)."),
 ) -> None:
     """Run the feedback web (FastAPI) on DOST_WEB_HOST:DOST_WEB_PORT."""
+    settings = service_settings()  # before the imports: an insecure prod exits at once
     import uvicorn
 
     from feedback_web.app import create_app
 
-    settings = get_settings()
     configure_logging()
     if workers > 1:
         # Each process builds its own app (producer, store connection, rate limiter) from the env.
@@ -34,9 +44,10 @@ def web(
 
 def worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:
     """Run one Faust stream worker; its metrics are on DOST_WORKER_METRICS_PORT."""
+    settings = service_settings()
     from streams.worker import run_worker
 
-    run_worker(get_settings(), loglevel=loglevel)
+    run_worker(settings, loglevel=loglevel)
 
 
 def sms_inviter(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:
@@ -48,19 +59,20 @@ def sms_inviter(loglevel: str = typer.Option("info", help="Faust log level.")) -
 
 def sentiment_worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:
     """Run the sentiment worker: scores comments into feedback.scored; metrics on DOST_SENTIMENT_METRICS_PORT."""
+    settings = service_settings()
     from streams.sentiment.worker import run_sentiment_worker
 
-    run_sentiment_worker(get_settings(), loglevel=loglevel)
+    run_sentiment_worker(settings, loglevel=loglevel)
 
 
 def receiver() -> None:
     """Run the on-call receiver that Alertmanager notifies."""
+    settings = service_settings(pages_oncall=True)
     import uvicorn
 
     from monitoring.oncall.config import OncallConfigError
     from monitoring.oncall.receiver import create_app
 
-    settings = get_settings()
     configure_logging()
     try:
         receiver_app = create_app(settings)

@@ -16,12 +16,17 @@ from string import Template
 from typing import Callable
 
 from dost_contract.settings import PROJECT_ROOT, Settings
+from dost_feedback.stack.kafka_security import ADMIN, broker_security_properties, principal_grants, scram_format_args
 from dost_feedback.stack.processes import Service, port_is_open, require_free_port
 
 KAFKA_INFRA_DIR = PROJECT_ROOT / "infra" / "kafka"
 POM_FILE = KAFKA_INFRA_DIR / "pom.xml"
 SERVER_PROPERTIES_TEMPLATE = KAFKA_INFRA_DIR / "server.properties"
 LOG4J_PROPERTIES = KAFKA_INFRA_DIR / "log4j.properties"
+
+
+def sentiment_app_id(settings: Settings) -> str:
+    return f"{settings.faust_app_id}-sentiment"  # streams/sentiment/worker.py APP_SUFFIX
 
 
 class KafkaSetupError(RuntimeError):
@@ -77,11 +82,23 @@ def new_cluster_id() -> str:
             return cluster_id
 
 
-def render_server_properties(port: int, controller_port: int, data_dir: Path, partitions: int) -> str:
+SECURED_MARKER = "dost-sasl-scram"  # in the data dir: formatted with the SCRAM users
+LISTENER_KEYS = ("listeners=", "advertised.listeners=", "listener.security.protocol.map=",
+                 "inter.broker.listener.name=")
+
+
+def render_server_properties(port: int, controller_port: int, data_dir: Path, partitions: int,
+                             secured: bool = False) -> str:
+    """server.properties; ``secured``: SASL/SCRAM listeners and ACLs instead of PLAINTEXT."""
     template = Template(SERVER_PROPERTIES_TEMPLATE.read_text())
-    return template.substitute(
+    text = template.substitute(
         port=port, controller_port=controller_port, data_dir=data_dir, partitions=partitions
     )
+    if not secured:
+        return text
+    kept = [line for line in text.splitlines() if not line.startswith(LISTENER_KEYS)]
+    return "\n".join(kept) + "\n\n# SASL/SCRAM and ACLs (dost_feedback/stack/kafka_security.py)\n" + \
+        broker_security_properties(port, controller_port)
 
 
 def _java_command(libs_dir: Path, heap: str, main_class: str, *args: str) -> list[str]:
@@ -92,17 +109,23 @@ def _java_command(libs_dir: Path, heap: str, main_class: str, *args: str) -> lis
     ]
 
 
-def format_storage(libs_dir: Path, properties_file: Path, data_dir: Path) -> None:
-    """Format KRaft storage once; a formatted directory keeps its data across restarts."""
+def format_storage(libs_dir: Path, properties_file: Path, data_dir: Path, scram_args: list[str] | None = None) -> None:
+    """Format KRaft storage once; a formatted directory keeps its data across restarts.
+    ``scram_args``: SCRAM users to create (a secured broker), remembered by a marker file."""
     if (data_dir / "meta.properties").exists():
+        if scram_args is not None and not (data_dir / SECURED_MARKER).exists():
+            raise KafkaSetupError(f"{data_dir} was formatted without Kafka's SCRAM users; delete it to start "
+                                  "the broker with DOST_KAFKA_LOCAL_ACLS=true (its topics are lost)")
         return
     command = _java_command(
         libs_dir, "256m", "kafka.tools.StorageTool",
-        "format", "-t", new_cluster_id(), "-c", str(properties_file),
+        "format", "-t", new_cluster_id(), "-c", str(properties_file), *(scram_args or []),
     )
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise KafkaSetupError(f"formatting Kafka storage in {data_dir} failed:\n{result.stdout}{result.stderr}")
+    if scram_args is not None:
+        (data_dir / SECURED_MARKER).write_text("SCRAM users created at format time\n")
 
 
 def kafka_service(settings: Settings, home: Path, log_path: Path) -> Service:
@@ -114,10 +137,12 @@ def kafka_service(settings: Settings, home: Path, log_path: Path) -> Service:
     data_dir = home / "data"
     home.mkdir(parents=True, exist_ok=True)
     properties_file = home / "server.properties"
+    secured = settings.kafka_local_acls
     properties_file.write_text(
-        render_server_properties(port, settings.kafka_controller_port, data_dir, settings.topic_partitions)
+        render_server_properties(port, settings.kafka_controller_port, data_dir, settings.topic_partitions, secured)
     )
-    format_storage(libs_dir, properties_file, data_dir)
+    principals = [ADMIN, *principal_grants(settings.faust_app_id, sentiment_app_id(settings))]
+    format_storage(libs_dir, properties_file, data_dir, scram_format_args(principals) if secured else None)
     return Service(
         name="kafka",
         argv=_java_command(libs_dir, settings.kafka_heap, "kafka.Kafka", str(properties_file)),

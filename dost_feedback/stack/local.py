@@ -95,7 +95,7 @@ class LocalStack:
         self.echo(f"state and logs under {s.state_dir}")
         self.echo("starting kafka ...")
         self.services["kafka"] = services.start_kafka(self.supervisor, s, timeout=KAFKA_START_SECONDS)
-        create_topics(s)
+        create_topics(services.admin_settings(s))
         configs = write_local_configs(
             s,
             s.run_dir,

@@ -52,7 +52,7 @@ def prometheus_service(settings: Settings, configs: LocalMonitoringConfigs, run_
             settings.prometheus_binary,
             f"--config.file={configs.prometheus_config}",
             f"--storage.tsdb.path={configs.prometheus_data_dir}",
-            "--web.enable-lifecycle",
+            # No --web.enable-lifecycle: no process on this machine may reload or stop it over HTTP.
         ],
         run_dir,
     )

@@ -7,12 +7,16 @@ the tests run the system exactly the way a newcomer does.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Sequence
 
+from pydantic import SecretStr
+
 from dost_channels.store import ChannelStore
 from dost_contract.settings import Settings, settings_env
-from dost_feedback.stack.kafka import kafka_service
+from dost_feedback.stack.kafka import kafka_service, sentiment_app_id
+from dost_feedback.stack.kafka_security import ADMIN, apply_acls, dev_password, principal_env, principal_grants
 from dost_feedback.stack.processes import Service, ServiceError, Supervisor, http_ok, require_free_port
 
 
@@ -28,6 +32,23 @@ def kafka(settings: Settings) -> Service:
     return kafka_service(settings, settings.kafka_dir / "node", logs_dir(settings) / "kafka.log")
 
 
+def service_env(settings: Settings, principal: str, **overrides: object) -> dict[str, str]:
+    """A service's environment; with DOST_KAFKA_LOCAL_ACLS, it connects as its own Kafka principal."""
+    security = principal_env(principal) if settings.kafka_local_acls else {}
+    return settings_env(settings, **security, **overrides)
+
+
+def principal_settings(settings: Settings, principal: str) -> Settings:
+    """``settings`` as Kafka principal ``principal`` of the local broker."""
+    password = SecretStr(dev_password(principal))
+    return settings.model_copy(update={**principal_env(principal), "kafka_password": password})
+
+
+def admin_settings(settings: Settings) -> Settings:
+    """``settings`` as the broker's admin principal (topic creation), when the broker has ACLs."""
+    return principal_settings(settings, ADMIN) if settings.kafka_local_acls else settings
+
+
 def start_kafka(supervisor: Supervisor, settings: Settings, timeout: float = 120, attempts: int = 2) -> Service:
     """Start the broker, once more if it dies while starting.
 
@@ -36,11 +57,27 @@ def start_kafka(supervisor: Supervisor, settings: Settings, timeout: float = 120
     """
     for attempt in range(1, attempts + 1):
         try:
-            return supervisor.start(kafka(settings), timeout=timeout)
+            service = supervisor.start(kafka(settings), timeout=timeout)
+            if settings.kafka_local_acls:
+                _apply_acls_when_ready(settings, timeout)
+            return service
         except ServiceError:
             if attempt == attempts:
                 raise
     raise AssertionError("unreachable")
+
+
+def _apply_acls_when_ready(settings: Settings, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    grants = principal_grants(settings.faust_app_id, sentiment_app_id(settings))
+    while True:
+        try:
+            apply_acls(settings.kafka_bootstrap_servers, grants)
+            return
+        except Exception:  # the SASL listener answers a moment after the port opens
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def _worker_service(settings: Settings, name: str, command: str, port: int, env: dict[str, str]) -> Service:
@@ -60,8 +97,8 @@ def _worker_service(settings: Settings, name: str, command: str, port: int, env:
 
 def worker(settings: Settings, index: int = 1, metrics_port: int | None = None) -> Service:
     port = metrics_port or settings.worker_metrics_port + index - 1
-    env = settings_env(
-        settings, worker_metrics_port=port, worker_data_dir=settings.state_dir / f"worker-{index}"
+    env = service_env(
+        settings, "worker", worker_metrics_port=port, worker_data_dir=settings.state_dir / f"worker-{index}"
     )
     return _worker_service(settings, f"worker-{index}", "worker", port, env)
 
@@ -69,14 +106,15 @@ def worker(settings: Settings, index: int = 1, metrics_port: int | None = None) 
 def sentiment_worker(settings: Settings) -> Service:
     """The sentiment worker: its own process and consumer group (see streams/sentiment/agent.py)."""
     return _worker_service(
-        settings, "sentiment-worker", "sentiment-worker", settings.sentiment_metrics_port, settings_env(settings)
+        settings, "sentiment-worker", "sentiment-worker", settings.sentiment_metrics_port,
+        service_env(settings, "sentiment-worker")
     )
 
 
 def sms_inviter(settings: Settings) -> Service:
     """The SMS-invitation agent: its own process and consumer group (see streams/sms_invitations.py)."""
     return _worker_service(
-        settings, "sms-inviter", "sms-inviter", settings.sms_inviter_metrics_port, settings_env(settings)
+        settings, "sms-inviter", "sms-inviter", settings.sms_inviter_metrics_port, service_env(settings, "sms-inviter")
     )
 
 
@@ -88,7 +126,7 @@ def web(settings: Settings) -> Service:
         argv=cli_argv("web"),
         log_path=logs_dir(settings) / "web.log",
         ready=lambda: http_ok(f"{base}/healthz"),
-        env=settings_env(settings),
+        env=service_env(settings, "web"),
         url=base,
     )
 
@@ -114,5 +152,5 @@ def simulator(settings: Settings, simulate_args: Sequence[str]) -> Service:
         argv=cli_argv("simulate", *simulate_args),
         log_path=logs_dir(settings) / "simulator.log",
         ready=lambda: True,
-        env=settings_env(settings, client_key=simulator_client_key(settings)),
+        env=service_env(settings, "simulator", client_key=simulator_client_key(settings)),
     )

@@ -16,6 +16,12 @@ Routing (docs/operations.md, "On-call routing and channels"):
 - Inhibition: a center's page silences the same alert's warning for that center; a
   ``NetworkSatisfactionBudgetBurn`` page silences its ticket.
 - Every receiver sends resolved notifications too.
+- The ``Watchdog`` alert (always firing) goes, first and only, to ``deadmans-switch``: the
+  receiver's ``/heartbeat`` (next to its ``/alertmanager``), re-sent every group interval,
+  which the receiver relays to an external heartbeat service (docs/operations.md#watchdog).
+- Every webhook carries ``Authorization: Bearer <DOST_ONCALL_WEBHOOK_TOKEN>``, read by
+  Alertmanager from ``credentials_file`` (never written into this config); the receiver
+  answers 401 without it.
 """
 
 from __future__ import annotations
@@ -23,9 +29,10 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from dost_contract.settings.profiles import SEVERITIES, MonitoringProfile, RouteTimings
-from monitoring.names import BURN_ALERT
+from monitoring.names import BURN_ALERT, WATCHDOG_ALERT
 
 ONCALL_RECEIVER = "oncall"  # the root route: alerts without a known severity
+DEADMANS_SWITCH_RECEIVER = "deadmans-switch"  # the Watchdog, to the receiver's /heartbeat
 GROUP_BY = ("alertname", "center_id")
 REGION_SEPARATOR = "@"
 
@@ -66,18 +73,32 @@ def _severity_route(severity: str, timings: RouteTimings, regions: Sequence[str]
     return route
 
 
-def _webhook_receiver(name: str, receiver_url: str) -> dict[str, Any]:
-    return {"name": name, "webhook_configs": [{"url": receiver_url, "send_resolved": True}]}
+def _webhook_receiver(name: str, receiver_url: str, credentials_file: str) -> dict[str, Any]:
+    return {"name": name, "webhook_configs": [{
+        "url": receiver_url,
+        "send_resolved": True,
+        "http_config": {"authorization": {"type": "Bearer", "credentials_file": credentials_file}},
+    }]}
 
 
 def render_alertmanager_config(
-    receiver_url: str, profile: MonitoringProfile, regions: Sequence[str] = ()
+    receiver_url: str, profile: MonitoringProfile, regions: Sequence[str] = (), *, credentials_file: str,
 ) -> dict[str, Any]:
-    """alertmanager.yml as a dict; route timings from ``profile``, one sub-route per region."""
+    """alertmanager.yml as a dict; route timings from ``profile``, one sub-route per region;
+    ``credentials_file``: where Alertmanager reads the receiver's bearer token."""
     regions = sorted(set(regions))
     names = [ONCALL_RECEIVER]
     for severity in SEVERITIES:
         names += [receiver_name(severity)] + [receiver_name(severity, region) for region in regions]
+    heartbeat_url = f"{receiver_url.rsplit('/', 1)[0]}/heartbeat"
+    watchdog_route = {
+        "receiver": DEADMANS_SWITCH_RECEIVER,
+        "matchers": [f'alertname="{WATCHDOG_ALERT}"'],
+        # A heartbeat every group interval: the external switch expects one that often.
+        "group_wait": "0s",
+        "group_interval": profile.alertmanager_group_interval,
+        "repeat_interval": profile.alertmanager_group_interval,
+    }
     return {
         "route": {
             "receiver": ONCALL_RECEIVER,
@@ -86,10 +107,14 @@ def render_alertmanager_config(
             "group_interval": profile.alertmanager_group_interval,
             "repeat_interval": profile.alertmanager_repeat_interval,
             "routes": [
-                _severity_route(severity, profile.route_timings(severity), regions) for severity in SEVERITIES
+                watchdog_route,
+                *(_severity_route(severity, profile.route_timings(severity), regions) for severity in SEVERITIES),
             ],
         },
-        "receivers": [_webhook_receiver(name, receiver_url) for name in names],
+        "receivers": [
+            *(_webhook_receiver(name, receiver_url, credentials_file) for name in names),
+            _webhook_receiver(DEADMANS_SWITCH_RECEIVER, heartbeat_url, credentials_file),
+        ],
         "inhibit_rules": [
             {
                 # A center's page says more than its warning: on-call gets the page only.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from monitoring.names import RECEIVER_JOB, SENTIMENT_JOB, SMS_INVITER_JOB, WEB_JOB, WORKER_JOB
+from monitoring.names import ALERTMANAGER_JOB, RECEIVER_JOB, SENTIMENT_JOB, SMS_INVITER_JOB, WEB_JOB, WORKER_JOB
 
 
 def _scrape_job(job_name: str, targets: Sequence[str]) -> dict[str, Any]:
@@ -37,6 +37,9 @@ def render_prometheus_config(
         scrape_configs.append(_scrape_job(WEB_JOB, web_targets))
     if receiver_targets:
         scrape_configs.append(_scrape_job(RECEIVER_JOB, receiver_targets))
+    if alertmanager_target:
+        # DostAlertmanagerDown: Alertmanager's own /metrics.
+        scrape_configs.append(_scrape_job(ALERTMANAGER_JOB, [alertmanager_target]))
     config: dict[str, Any] = {
         "global": {"scrape_interval": scrape_interval, "evaluation_interval": evaluation_interval},
         "rule_files": list(rule_files),

@@ -2,7 +2,8 @@
 
 Parameters in, a rule-file document (a dict) or its YAML out. The groups live in their own
 modules: ``center_rules`` (center satisfaction and silence), ``network_rules`` (error-budget
-burn rates) and ``pipeline_rules`` (pipeline health); the shared pieces are in ``promql``.
+burn rates), ``pipeline_rules`` (pipeline health) and ``alert_path_rules`` (the Watchdog and the
+services an alert or a rating passes through); the shared pieces are in ``promql``.
 The committed ``monitoring/prometheus/rules/satisfaction.rules.yml`` is the "prod" output
 (``python -m monitoring.alerting.shipped`` writes it; a test checks for drift), and
 ``monitoring.alerting.local_configs`` writes the "dev" output for local stacks and tests.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitoring.alerting.alert_path_rules import alert_path_group
 from monitoring.alerting.center_rules import center_group
 from monitoring.alerting.network_rules import network_group
 from monitoring.alerting.parameters import RuleParameters
@@ -29,7 +31,7 @@ def render_rules(params: RuleParameters) -> dict[str, Any]:
     group run in order within one evaluation, so the alerts always see this evaluation's
     recorded values, never the previous one's.
     """
-    return {"groups": [center_group(params), network_group(params), pipeline_group(params)]}
+    return {"groups": [center_group(params), network_group(params), pipeline_group(params), alert_path_group(params)]}
 
 
 RULES_HEADER = (

@@ -1,7 +1,10 @@
 """The on-call receiver: Alertmanager's webhook target, forwarding to on-call channels.
 
-    POST /alertmanager   an Alertmanager webhook payload (version 4); 422 if malformed,
-                         503 if it cannot be stored (Alertmanager then retries)
+    POST /alertmanager   an Alertmanager webhook payload (version 4), with
+                         ``Authorization: Bearer <DOST_ONCALL_WEBHOOK_TOKEN>`` (else 401, nothing
+                         stored); 422 if malformed, 503 if it cannot be stored (Alertmanager retries)
+    POST /heartbeat      the Watchdog's heartbeat (same token), relayed to DOST_HEARTBEAT_URL
+                         (``monitoring.oncall.heartbeat``); 200 with the relay's result
     GET  /alerts         what was received, oldest first (for humans and tests)
     GET  /healthz        liveness
     GET  /metrics        dost_oncall_notifications_total{status,severity} (alerts received),
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import sqlite3
 import time
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import AsyncIterator, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -42,6 +46,7 @@ from dost_contract.settings import Settings, get_settings
 from monitoring.oncall.channels import ChannelSenders
 from monitoring.oncall.config import OncallConfig, load_oncall_config, route_channels
 from monitoring.oncall.dispatch import Dispatcher
+from monitoring.oncall.heartbeat import HeartbeatRelay
 from monitoring.oncall.journal import AlertJournal, ReceivedAlert, received_alerts
 from monitoring.oncall.messages import NO_SEVERITY, notification_route, sms_text
 from monitoring.oncall.outbox import NewChannel, Outbox
@@ -90,6 +95,12 @@ class ReceiverMetrics:
             metric_names.ONCALL_DELIVERIES_TOTAL,
             "On-call delivery attempts by outcome: sent, retried (will try again) or failed (gave up).",
             ["channel", "severity", "result"],
+            registry=self.registry,
+        )
+        self.heartbeats_total = Counter(
+            metric_names.ONCALL_HEARTBEATS_TOTAL,
+            "Watchdog heartbeats from Alertmanager, by relay result to the dead-man's switch.",
+            ["result"],
             registry=self.registry,
         )
         self.registry.register(_UndeliveredCollector(outbox))
@@ -145,6 +156,25 @@ class AlertIntake:
         return Intake(len(alerts), notification_id, channel_names)
 
 
+class BearerToken:
+    """The receiver's one credential: ``Authorization: Bearer <token>``, compared in constant time."""
+
+    def __init__(self, token: str) -> None:
+        if not token:
+            raise ValueError("DOST_ONCALL_WEBHOOK_TOKEN is empty; the receiver would accept anyone")
+        self.expected = f"Bearer {token}".encode("utf-8")
+
+    def accepts(self, authorization: str | None) -> bool:
+        return hmac.compare_digest((authorization or "").encode("utf-8"), self.expected)
+
+    def __call__(self, request: Request) -> None:
+        """A FastAPI dependency: 401 unless the request carries the token."""
+        if not self.accepts(request.headers.get("authorization")):
+            logger.warning("refused an unauthenticated POST from %s", request.client.host if request.client else "?")
+            raise HTTPException(401, "a valid Authorization: Bearer token is required",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+
 def create_app(settings: Settings | None = None, oncall_config: OncallConfig | None = None) -> FastAPI:
     """The receiver app. Raises ``OncallConfigError`` for a bad on-call config."""
     settings = settings or get_settings()
@@ -158,6 +188,10 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
         settings.oncall_send_timeout_seconds,
     )
     intake = AlertIntake(config, outbox, journal, metrics.notifications_total, dispatcher.wake)
+    require_token = BearerToken(settings.oncall_webhook_token.get_secret_value())
+    heartbeat = HeartbeatRelay(settings.heartbeat_url, metrics.heartbeats_total, settings.oncall_send_timeout_seconds)
+    if settings.profile == "prod" and not settings.heartbeat_url:
+        logger.warning("DOST_HEARTBEAT_URL is unset: nothing outside notices if the alert path dies")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -177,8 +211,12 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
     app.state.outbox = outbox
     app.state.dispatcher = dispatcher
     app.state.oncall_config = config
+    app.state.webhook_token = settings.oncall_webhook_token.get_secret_value()
+    app.state.heartbeat = heartbeat
 
-    @app.post("/alertmanager", responses={503: {"description": "Not stored; Alertmanager should retry"}})
+    @app.post("/alertmanager", dependencies=[Depends(require_token)],
+              responses={401: {"description": "No valid bearer token"},
+                         503: {"description": "Not stored; Alertmanager should retry"}})
     async def alertmanager_webhook(payload: WebhookPayload, request: Request) -> Response:
         try:
             taken = intake.take(payload, (await request.body()).decode("utf-8"))
@@ -188,6 +226,11 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
             return JSONResponse({"detail": "notification not stored; retry"}, status_code=503)
         return JSONResponse({"received": taken.received, "notification_id": taken.notification_id,
                              "channels": taken.channels})
+
+    @app.post("/heartbeat", dependencies=[Depends(require_token)],
+              responses={401: {"description": "No valid bearer token"}})
+    async def watchdog_heartbeat() -> dict[str, str]:
+        return {"result": await heartbeat.beat()}
 
     @app.get("/alerts")
     async def list_alerts() -> list[ReceivedAlert]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from dost_contract.settings import Settings
 from dost_feedback.stack import monitoring
 from dost_feedback.stack.processes import free_port, http_ok
@@ -25,6 +27,10 @@ def test_prometheus_alertmanager_and_the_receiver_start_on_their_ports(tmp_path:
         assert prometheus.url == monitoring.prometheus_base_url(s) and http_ok(f"{prometheus.url}/-/ready")
         assert f"--config.file={configs.prometheus_config}" in prometheus.argv
         assert (s.run_dir / "logs" / "prometheus.log").exists()
+        # The lifecycle API is off: nothing on this machine may stop Prometheus over HTTP.
+        assert not any("lifecycle" in arg for arg in prometheus.argv)
+        assert httpx.post(f"{prometheus.url}/-/quit", timeout=5).status_code == 403
+        assert http_ok(f"{prometheus.url}/-/ready")
     finally:
         for service in reversed(started):
             service.stop()

@@ -36,7 +36,7 @@ def run_amtool(settings: Settings, config: Path) -> str:
 def test_shipped_alertmanager_config_passes_amtool():
     output = run_amtool(Settings(), shipped.SHIPPED_ALERTMANAGER_CONFIG)
     regions = load_registry(Settings()).regions()
-    assert "2 inhibit rules" in output and f"{1 + 3 + 3 * len(regions)} receivers" in output
+    assert "2 inhibit rules" in output and f"{1 + 3 + 3 * len(regions) + 1} receivers" in output  # + deadmans-switch
 
 
 def routes_test(settings: Settings, config: Path, expected: str, labels: dict[str, str]) -> subprocess.CompletedProcess:
@@ -65,6 +65,7 @@ BURN = {"alertname": "NetworkSatisfactionBudgetBurn", "burn_window": "1h/5m"}
                      id="pipeline warning"),
         pytest.param({**CENTER, "severity": "page", "region": "atlantis"}, "page", id="unknown region"),
         pytest.param({"alertname": "SomethingElse"}, "oncall", id="no severity: root"),
+        pytest.param({"alertname": "Watchdog", "severity": "heartbeat"}, "deadmans-switch", id="watchdog"),
     ],
 )
 def test_amtool_routes_each_alert_to_its_route(tmp_path: Path, labels: dict, receiver: str):
@@ -90,6 +91,18 @@ def test_rendered_alertmanager_config_passes_amtool(tmp_path: Path, profile: str
     text = configs.alertmanager_config.read_text()
     assert f"http://{settings.receiver_host}:{settings.receiver_port}/alertmanager" in text
     assert ("group_wait: 1s" in text) == (profile == "dev")
+
+
+def test_webhooks_carry_the_token_from_a_file_never_inline(tmp_path: Path):
+    settings = Settings(state_dir=tmp_path, oncall_webhook_token="token-from-the-environment")
+    configs = write_local_configs(settings, tmp_path, worker_targets=["127.0.0.1:9101"])
+    assert configs.webhook_token_file.read_text() == "token-from-the-environment"
+    assert configs.webhook_token_file.stat().st_mode & 0o077 == 0
+    for text in (configs.alertmanager_config.read_text(), shipped.SHIPPED_ALERTMANAGER_CONFIG.read_text()):
+        assert "token-from-the-environment" not in text and "dev-only" not in text
+        assert text.count("credentials_file:") == text.count("- url:") > 0
+    assert f"credentials_file: {configs.webhook_token_file.resolve()}" in configs.alertmanager_config.read_text()
+    assert "credentials_file: /run/secrets/oncall_webhook_token" in shipped.SHIPPED_ALERTMANAGER_CONFIG.read_text()
 
 
 def iso(moment: datetime) -> str:
@@ -130,6 +143,9 @@ def satisfaction_alert(
 def test_firing_then_resolved_alert_reaches_the_receiver(
     monitoring_settings: Settings, alertmanager: Service, oncall_receiver: Service
 ):
+    # The receiver answers 401 without the bearer token: a delivery proves Alertmanager sent it.
+    unauthenticated = httpx.post(f"{oncall_receiver.url}/alertmanager", json={}, timeout=5)
+    assert unauthenticated.status_code == 401
     log_file = monitoring_settings.receiver_log_file
     post_alerts(monitoring_settings, satisfaction_alert("am-resolve", "warning"))
     firing = wait_for_received_alert(
@@ -145,6 +161,27 @@ def test_firing_then_resolved_alert_reaches_the_receiver(
 
     listed = httpx.get(f"{oncall_receiver.url}/alerts", timeout=5).json()
     assert {(a["status"], a["center_id"]) for a in listed} >= {("firing", "am-resolve"), ("resolved", "am-resolve")}
+
+
+@pytest.mark.services
+@pytest.mark.timeout(60)
+def test_watchdog_reaches_the_receivers_heartbeat_with_the_token(
+    monitoring_settings: Settings, alertmanager: Service, oncall_receiver: Service
+):
+    def heartbeats() -> float:
+        text = httpx.get(f"{oncall_receiver.url}/metrics", timeout=5).text
+        return sum(float(line.split()[-1]) for line in text.splitlines()
+                   if line.startswith("dost_oncall_heartbeats_total{"))
+
+    before = heartbeats()
+    watchdog = {"labels": {"alertname": "Watchdog", "severity": "heartbeat"}, "annotations": {},
+                "startsAt": iso(datetime.now(timezone.utc) - timedelta(minutes=5))}
+    post_alerts(monitoring_settings, watchdog)
+    deadline = time.monotonic() + NOTIFICATION_TIMEOUT
+    while heartbeats() == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert heartbeats() > before, "Alertmanager's Watchdog heartbeat never reached the receiver"
+    assert find_received_alert(monitoring_settings.receiver_log_file, alertname="Watchdog") is None
 
 
 @pytest.mark.services

@@ -17,9 +17,11 @@ def test_render_prometheus_config_for_a_local_run():
     )
     assert config["global"] == {"scrape_interval": "2s", "evaluation_interval": "2s"}
     assert config["rule_files"] == ["/run/rules/satisfaction.rules.yml"]
-    assert [job["job_name"] for job in config["scrape_configs"]] == ["dost-worker", "dost-sentiment", "dost-web"]
+    assert [job["job_name"] for job in config["scrape_configs"]] == ["dost-worker", "dost-sentiment", "dost-web",
+                                                                  "dost-alertmanager"]
     assert config["scrape_configs"][1]["static_configs"] == [{"targets": ["127.0.0.1:9103"]}]
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["127.0.0.1:9093"]
+    assert config["scrape_configs"][-1]["static_configs"] == [{"targets": ["127.0.0.1:9093"]}]
     assert "alerting" not in render_prometheus_config(["w:1"], [], None, [], "2s", "2s")
 
 

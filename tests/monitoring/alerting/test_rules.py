@@ -17,7 +17,8 @@ pytestmark = pytest.mark.timeout(60)
 def test_every_alert_has_severity_summary_description_dashboard_and_runbook():
     for rule in alert_rules(render_rules(prod_parameters())):
         name = rule["alert"]
-        assert rule["labels"]["severity"] in {"page", "warning", "ticket"}, name
+        severities = {names.WATCHDOG_SEVERITY} if name == names.WATCHDOG_ALERT else {"page", "warning", "ticket"}
+        assert rule["labels"]["severity"] in severities, name
         assert {"summary", "description", "dashboard_url", "runbook_url"} <= set(rule["annotations"]), name
         assert rule["annotations"]["dashboard_url"].startswith("http://127.0.0.1:3000/d/dost-"), name
 

@@ -49,15 +49,44 @@ def settings(tmp_path: Path) -> Settings:
     return oncall_settings(tmp_path)
 
 
+def authorized(app) -> TestClient:
+    """A client that sends the receiver's bearer token, as Alertmanager does."""
+    token = app.state.webhook_token
+    return TestClient(app, headers={"Authorization": f"Bearer {token}"})
+
+
 def metrics(client: TestClient) -> str:
     return client.get("/metrics").text
+
+
+# --- authentication ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("authorization", [None, "", "Bearer", "Bearer wrong-token", "Basic dXNlcjpwYXNz",
+                                           "bearer dev-only-oncall-webhook-token"])
+def test_a_post_without_the_token_is_401_and_not_stored(tmp_path: Path, authorization: str | None):
+    settings = oncall_settings(tmp_path, oncall_webhook_token="the-real-token")
+    client = TestClient(create_app(settings))
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = client.post("/alertmanager", json=webhook_payload(), headers=headers)
+    assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer"
+    assert read_journal(settings.receiver_log_file) == []
+    assert client.app.state.outbox.counts() == {"pending": 0, "sent": 0, "failed": 0}
+    ok = client.post("/alertmanager", json=webhook_payload(), headers={"Authorization": "Bearer the-real-token"})
+    assert ok.status_code == 200, ok.text
+    assert client.app.state.outbox.counts()["pending"] + client.app.state.outbox.counts()["sent"] >= 1
+
+
+def test_an_empty_token_is_refused_at_start(tmp_path: Path):
+    with pytest.raises(ValueError, match="DOST_ONCALL_WEBHOOK_TOKEN"):
+        create_app(oncall_settings(tmp_path, oncall_webhook_token=""))
 
 
 # --- receiving --------------------------------------------------------------------------------
 
 
 def test_firing_alert_is_journaled_listed_and_counted(settings: Settings, caplog: pytest.LogCaptureFixture):
-    client = TestClient(create_app(settings))
+    client = authorized(create_app(settings))
     with caplog.at_level(logging.INFO, logger="dost.oncall"):
         response = client.post("/alertmanager", json=webhook_payload())
     assert response.status_code == 200, response.text
@@ -73,7 +102,7 @@ def test_firing_alert_is_journaled_listed_and_counted(settings: Settings, caplog
 
 
 def test_resolved_alert_is_journaled_after_the_firing_one(settings: Settings):
-    client = TestClient(create_app(settings))
+    client = authorized(create_app(settings))
     client.post("/alertmanager", json=webhook_payload("firing"))
     client.post("/alertmanager", json=webhook_payload("resolved"))
     assert [a.status for a in read_journal(settings.receiver_log_file)] == ["firing", "resolved"]
@@ -92,7 +121,7 @@ def test_resolved_alert_is_journaled_after_the_firing_one(settings: Settings):
     ],
 )
 def test_bad_payload_is_rejected_with_422_and_not_stored(settings: Settings, mutate):
-    client = TestClient(create_app(settings))
+    client = authorized(create_app(settings))
     payload = webhook_payload()
     mutate(payload)
     response = client.post("/alertmanager", json=payload)
@@ -103,14 +132,14 @@ def test_bad_payload_is_rejected_with_422_and_not_stored(settings: Settings, mut
 
 
 def test_non_json_body_is_422(settings: Settings):
-    response = TestClient(create_app(settings)).post(
+    response = authorized(create_app(settings)).post(
         "/alertmanager", content=b"not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 422
 
 
 def test_an_outbox_that_cannot_store_answers_503_so_alertmanager_retries(settings: Settings):
-    client = TestClient(create_app(settings))
+    client = authorized(create_app(settings))
     # Break the real database underneath the receiver.
     sqlite3.connect(settings.oncall_db_path).execute("DROP TABLE deliveries")
     response = client.post("/alertmanager", json=webhook_payload())
@@ -124,14 +153,14 @@ def test_a_bad_oncall_config_stops_the_receiver_with_a_clear_error(tmp_path: Pat
 
 
 def test_healthz(settings: Settings):
-    assert TestClient(create_app(settings)).get("/healthz").json() == {"status": "ok"}
+    assert authorized(create_app(settings)).get("/healthz").json() == {"status": "ok"}
 
 
 # --- delivering ---------------------------------------------------------------------------------
 
 
 def test_page_goes_to_sms_and_dev_file_warning_to_dev_file_only(settings: Settings):
-    with TestClient(create_app(settings)) as client:
+    with authorized(create_app(settings)) as client:
         client.post("/alertmanager", json=webhook_payload(receiver="page@baku"))
         client.post("/alertmanager", json=webhook_payload(receiver="warning@baku", severity="warning",
                                                           center_id="baku-4"))
@@ -153,7 +182,7 @@ def test_webhook_that_fails_twice_is_retried_until_delivered(tmp_path: Path):
     server = FlakyWebhookServer(failures=2).start()
     try:
         settings = oncall_settings(tmp_path, webhook_config(server.url))
-        with TestClient(create_app(settings)) as client:
+        with authorized(create_app(settings)) as client:
             client.post("/alertmanager", json=webhook_payload())
             wait_until(lambda: client.app.state.outbox.counts()["sent"] == 1, what="delivery after retries")
             text = metrics(client)
@@ -181,7 +210,7 @@ def test_oncall_retry_sends_a_failed_delivery_again_once_the_channel_is_fixed(tm
 
     try:
         settings = oncall_settings(tmp_path, webhook_config(server.url))
-        with TestClient(create_app(settings)) as client:
+        with authorized(create_app(settings)) as client:
             client.post("/alertmanager", json=webhook_payload())
             wait_until(lambda: client.app.state.outbox.counts()["failed"] == 1, what="the delivery failed")
             [failed] = client.app.state.outbox.log(state="failed")
@@ -282,3 +311,11 @@ def test_intake_on_a_broken_outbox_raises_and_journals_nothing(tmp_path: Path):
     assert parts.notifications() == {}
     assert parts.wakes == 0
 
+
+
+def test_heartbeat_needs_the_token_and_is_counted(settings: Settings):
+    client = authorized(create_app(settings))
+    assert TestClient(client.app).post("/heartbeat").status_code == 401
+    assert client.post("/heartbeat").json() == {"result": "not_configured"}
+    assert 'dost_oncall_heartbeats_total{result="not_configured"} 1.0' in metrics(client)
+    assert read_journal(settings.receiver_log_file) == []  # a heartbeat is not an alert

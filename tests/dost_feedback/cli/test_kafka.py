@@ -1,0 +1,28 @@
+"""`dost-feedback kafka setup` refuses, with one clear line, what it cannot set up.
+(Against the real broker with ACLs: tests/dost_feedback/stack/test_kafka_security.py.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from dost_contract.settings import PROJECT_ROOT
+
+CLI = str(PROJECT_ROOT / ".venv" / "bin" / "dost-feedback")
+
+
+def run(**env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, "kafka", "setup"], env={"PATH": "/usr/bin:/bin", **env}, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_every_principal_needs_a_password():
+    result = run(DOST_KAFKA_PRINCIPAL_PASSWORDS=json.dumps({"web": "w"}))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "lacks a password for queue-system, sentiment-worker, simulator, worker" in result.stderr
+
+
+def test_a_broker_without_authentication_has_no_principals():
+    passwords = {name: "p" for name in ("web", "worker", "sentiment-worker", "queue-system", "simulator")}
+    result = run(DOST_KAFKA_PRINCIPAL_PASSWORDS=json.dumps(passwords))
+    assert result.returncode == 1 and "PLAINTEXT" in result.stderr
