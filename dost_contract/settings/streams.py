@@ -7,6 +7,10 @@ from pathlib import Path
 from pydantic import BaseModel, Field, model_validator
 
 
+# The longest rolling window (streams.scoring.WINDOW_SECONDS["30d"]; the floor cannot import it).
+LONGEST_WINDOW_SECONDS = 30 * 24 * 3600
+
+
 class StreamSettings(BaseModel):
     faust_app_id: str = "dost-feedback"
     worker_metrics_host: str = "127.0.0.1"
@@ -25,15 +29,18 @@ class StreamSettings(BaseModel):
     rating_batch_seconds: float = Field(0.5, gt=0)
     # Ratings whose submitted_at is further before received_at go to the dead letters.
     allowed_lateness_seconds: int = Field(72 * 3600, gt=0)
-    # feedback_ids are remembered this long per center-day; must exceed the lateness.
-    dedup_ttl_seconds: int = Field(7 * 24 * 3600, gt=0)
+    # The de-duplication horizon: a feedback_id is remembered this long after it was
+    # received (by the partition's received_at), so it is counted once, ever, as long as
+    # it could still touch a window: longer than the 30d window plus the lateness.
+    dedup_ttl_seconds: int = Field(35 * 24 * 3600, gt=0)
     prune_interval_seconds: float = Field(60.0, gt=0)
 
     @model_validator(mode="after")
     def _dedup_outlives_lateness(self) -> "StreamSettings":
-        if self.dedup_ttl_seconds <= self.allowed_lateness_seconds:
+        if self.dedup_ttl_seconds <= LONGEST_WINDOW_SECONDS + self.allowed_lateness_seconds:
             raise ValueError(
-                "DOST_DEDUP_TTL_SECONDS must be longer than DOST_ALLOWED_LATENESS_SECONDS, "
-                "or a late retry could be counted twice"
+                "DOST_DEDUP_TTL_SECONDS must be longer than the 30d window plus DOST_ALLOWED_LATENESS_SECONDS "
+                f"({LONGEST_WINDOW_SECONDS + self.allowed_lateness_seconds} s), "
+                "or a re-sent feedback_id could be counted twice"
             )
         return self

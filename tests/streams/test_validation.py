@@ -2,7 +2,12 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-from streams.validation import Rejection, deadletter_record, validate_record
+import pytest
+from pydantic import ValidationError
+
+from dost_contract.events import FeedbackSubmitted
+from streams.dedup import fingerprint
+from streams.validation import REJECTION_REASONS, ParsedRating, Rejection, deadletter_record, validate_record
 
 CENTERS = {"baku-1"}
 
@@ -24,7 +29,58 @@ def record(**overrides) -> bytes:
 def test_valid_record_parses():
     result = validate_record(record(), CENTERS)
     assert not isinstance(result, Rejection)
-    assert result.rating == 5 and result.submitted_at.tzinfo is not None
+    assert result.rating == 5 and result.channel == "kiosk" and result.service_group is None
+    assert result.submitted_at == datetime(2026, 11, 22, 10, tzinfo=timezone.utc).timestamp()
+    assert result.received_at == result.submitted_at + 1
+
+
+def test_every_spelling_of_one_uuid_is_one_feedback_id():
+    ident = uuid.uuid4()
+    spellings = [str(ident), str(ident).upper(), ident.hex, f"urn:uuid:{ident}"]
+    assert {validate_record(record(feedback_id=s), CENTERS).feedback_id for s in spellings} == {ident.bytes}
+
+
+def test_the_fingerprint_covers_what_a_rating_says_not_when_it_was_stamped():
+    base = validate_record(record(feedback_id="4b5d2d4c-5d8f-4a55-9a57-3a1b34b2c7a1"), CENTERS)
+    restamped = validate_record(record(feedback_id="4b5d2d4c-5d8f-4a55-9a57-3a1b34b2c7a1",
+                                       submitted_at="2026-11-21T09:00:00+04:00"), CENTERS)
+    assert restamped.content == base.content
+    for change in ({"rating": 4}, {"channel": "sms"}, {"service_group": "pensions"}, {"comment": "slow"}):
+        assert validate_record(record(**change), CENTERS).content != base.content, change
+    assert base.content == fingerprint("baku-1", None, "kiosk", 5, None)  # stable across processes
+
+
+# The hand-written check must agree with the event contract's pydantic model.
+CASES = [
+    {}, {"rating": 0}, {"rating": 6}, {"rating": "5"}, {"rating": True}, {"rating": 4.0}, {"schema_version": 2},
+    {"schema_version": None}, {"feedback_id": "nope"}, {"feedback_id": 7}, {"center_id": 5}, {"channel": "fax"},
+    {"channel": None}, {"service_group": "pensions"}, {"service_group": "astrology"}, {"comment": "x" * 1000},
+    {"comment": "x" * 1001}, {"comment": 5}, {"submitted_at": "2026-11-22T10:00:00"}, {"submitted_at": "yesterday"},
+    {"received_at": None}, {"submitted_at": "2026-11-22T14:00:00+04:00"}, {"extra_field": 1},
+]
+
+
+@pytest.mark.parametrize("change", CASES, ids=[json.dumps(c)[:40] for c in CASES])
+def test_the_fast_check_gives_the_event_models_verdict(change):
+    raw = record(**change)
+    try:
+        model = FeedbackSubmitted.from_kafka(raw)
+    except ValidationError:
+        model = None
+    result = validate_record(raw, CENTERS)
+    if model is None:
+        assert isinstance(result, Rejection) and result.reason == "invalid_schema", result
+    else:
+        assert isinstance(result, ParsedRating), result
+        assert (result.rating, result.channel, result.submitted_at) == (
+            model.rating, model.channel.value, model.submitted_at.timestamp())
+
+
+def test_a_missing_field_is_invalid_and_conflicting_duplicate_is_a_reason():
+    body = json.loads(record())
+    del body["rating"]
+    assert validate_record(json.dumps(body).encode(), CENTERS).reason == "invalid_schema"
+    assert "conflicting_duplicate" in REJECTION_REASONS
 
 
 def test_rejections_have_stable_reasons():

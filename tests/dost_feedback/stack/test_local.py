@@ -64,3 +64,35 @@ def test_the_stack_comes_up_pages_on_the_degraded_center_reports_a_death_and_sto
         pids = [service.process.pid for service in stack.services.values()]
     assert stack.services == {}
     assert [pid for pid in pids if alive(pid)] == []
+
+
+def sleeper(tmp_path: Path, name: str) -> "Service":
+    """A real child process standing in for a worker: alive until killed."""
+    import sys
+
+    from dost_feedback.stack.processes import Service
+
+    return Service(name, [sys.executable, "-c", "import time; time.sleep(600)"], tmp_path / f"{name}.log",
+                   ready=lambda: True)
+
+
+def test_a_crashed_worker_is_restarted_with_backoff_and_repeated_fast_crashes_stop_the_stack(tmp_path: Path):
+    from dost_feedback.stack.restarts import RestartPolicy
+
+    said: list[str] = []
+    policy = RestartPolicy(base_delay_seconds=0.2, stable_after_seconds=60, give_up_after=3)
+    with LocalStack(Settings(state_dir=tmp_path), echo=said.append, restarts=policy) as stack:
+        stack._start("stream worker", lambda: sleeper(tmp_path, "worker-1"))
+        worker = stack.services["worker-1"]
+        first_pid = worker.process.pid
+        worker.kill()  # SIGKILL, as a crash
+        stack.watch(poll_seconds=0.05, until=lambda: worker.running)
+        assert worker.process.pid != first_pid and alive(worker.process.pid)
+        assert any(line.startswith("worker-1 exited with code -9 after 0s; restarting it in 0.2s") for line in said)
+        assert f"worker-1 restarted (pid {worker.process.pid})" in said
+        worker.kill()
+        stack.watch(poll_seconds=0.05, until=lambda: worker.running)
+        assert any("restarting it in 0.4s (fast crash 2 of 2 allowed" in line for line in said)
+        worker.kill()  # the third fast crash in a row
+        with pytest.raises(ServiceError, match=r"worker-1 \(exit -9.*3 crashes in a row.*giving up"):
+            stack.watch(poll_seconds=0.05)
