@@ -31,10 +31,10 @@ from dost_contract.settings import Settings
 from streams import metrics
 from streams.consumer_lag import LagGauge, owned_partitions
 from streams.counting import Incoming, RatingCounter
+from streams.dedup import FeedbackMarks
 from streams.faust_app import new_faust_app
 from streams.refresh import SatisfactionRefresher
 from streams.sms_invitations import register_sms_invitations
-from streams.dedup import FeedbackMarks
 from streams.state import CenterDayStore, MarkStore, load_changelog_event
 from streams.validation import REJECTION_REASONS, deadletter_record
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, model_validator
 
-
 # The longest rolling window (streams.scoring.WINDOW_SECONDS["30d"]; the floor cannot import it).
 LONGEST_WINDOW_SECONDS = 30 * 24 * 3600
 

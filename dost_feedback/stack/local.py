@@ -177,7 +177,8 @@ class LocalStack:
             why = "" if service.name not in self.restarted_services else (
                 f" after {self.restarts.give_up_after} crashes in a row, each within "
                 f"{self.restarts.stable_after_seconds:g}s of its start; giving up")
-            raise ServiceError(f"service stopped unexpectedly: {service.name} (exit {code}, log {service.log_path}){why}")
+            raise ServiceError(
+                f"service stopped unexpectedly: {service.name} (exit {code}, log {service.log_path}){why}")
         self.echo(f"{service.name} exited with code {code} after {ran:.0f}s; restarting it in "
                   f"{decision.delay_seconds:g}s (fast crash {decision.fast_crashes} of "
                   f"{self.restarts.give_up_after - 1} allowed; log {service.log_path})")

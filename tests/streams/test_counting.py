@@ -15,7 +15,7 @@ from dost_contract.centers import load_registry
 from dost_contract.events import Channel, FeedbackSubmitted, ServiceGroup
 from dost_contract.settings import Settings
 from streams.counting import CountingLimits, Incoming, RatingCounter
-from streams.dedup import FeedbackMarks, decode_block
+from streams.dedup import FeedbackMarks
 from streams.partitioning import partition_for_center
 from streams.scoring import ALL_GROUPS, DAY_SECONDS, HOUR_SECONDS, CenterDay, day_key, day_start
 from streams.state import CenterDayStore, MarkStore

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from streams.dedup import MAX_MARKS_PER_BLOCK, MARK, FeedbackMarks, Verdict, block_key, decode_block, fingerprint
+from streams.dedup import MARK, MAX_MARKS_PER_BLOCK, FeedbackMarks, Verdict, block_key, decode_block, fingerprint
 
 A, B = uuid.uuid4().bytes, uuid.uuid4().bytes
 CONTENT = fingerprint("baku-1", None, "kiosk", 5, None)

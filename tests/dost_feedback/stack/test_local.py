@@ -11,7 +11,7 @@ import pytest
 
 from dost_contract.settings import Settings
 from dost_feedback.stack.local import LocalStack, Simulation
-from dost_feedback.stack.processes import ServiceError, free_port
+from dost_feedback.stack.processes import Service, ServiceError, free_port
 from monitoring.names import SATISFACTION_ALERT
 from monitoring.oncall.journal import wait_for_received_alert
 
@@ -66,11 +66,9 @@ def test_the_stack_comes_up_pages_on_the_degraded_center_reports_a_death_and_sto
     assert [pid for pid in pids if alive(pid)] == []
 
 
-def sleeper(tmp_path: Path, name: str) -> "Service":
+def sleeper(tmp_path: Path, name: str) -> Service:
     """A real child process standing in for a worker: alive until killed."""
     import sys
-
-    from dost_feedback.stack.processes import Service
 
     return Service(name, [sys.executable, "-c", "import time; time.sleep(600)"], tmp_path / f"{name}.log",
                    ready=lambda: True)
