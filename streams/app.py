@@ -40,13 +40,11 @@ from streams.validation import REJECTION_REASONS, deadletter_record
 
 log = logging.getLogger(__name__)
 RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
-# Faust settings that help a batch agent (FACTS.md: 10-30% on a no-op agent): deeper
-# buffers and bigger fetches, so each take_events batch is full and Faust polls less.
-RATING_WORKER_TUNING = {
-    "stream_buffer_maxsize": 131072,
-    "broker_max_poll_records": 10000,
-    "consumer_max_fetch_size": 4 * 1024 * 1024,
-}
+# Faust settings for the rating worker on top of streams.faust_app. Deliberately none:
+# deeper buffers (stream_buffer_maxsize 131072, broker_max_poll_records 10000, 4 MiB
+# fetches; FACTS.md: +10-30% on a no-op agent) were tried, and twice a fresh group's first
+# rebalance with a backlog then skipped thousands of fetched records (docs/benchmarks.md).
+RATING_WORKER_TUNING: dict[str, object] = {}
 
 
 def export_counters_from_zero(registry: CenterRegistry) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import threading
 import time
 import uuid
@@ -98,23 +99,25 @@ def exported(workers: list[Service]) -> tuple[dict[str, dict[str, tuple[int, int
     Right after a rebalance the previous owner keeps exporting for up to one refresh, so a
     center seen twice means "not settled yet", and must not persist.
     """
+    from prometheus_client.parser import text_string_to_metric_families
+
     result: dict[str, dict[str, tuple[int, int]]] = {}
     twice: set[str] = set()
     for worker in workers:
         if not worker.running:
             continue
-        text = httpx.get(worker.url, timeout=5).text
+        samples: dict[tuple[str, str, str], float] = {}  # (name, center, window) -> value; parsed once
+        for family in text_string_to_metric_families(httpx.get(worker.url, timeout=5).text):
+            for sample in family.samples:
+                if sample.name in ("dost_center_ratings", "dost_center_satisfied"):
+                    samples[(sample.name, sample.labels.get("center_id"), sample.labels.get("window"))] = sample.value
         for center in CENTERS:
-            windows = {
-                w: (metric_value(text, "dost_center_ratings", center_id=center, window=w),
-                    metric_value(text, "dost_center_satisfied", center_id=center, window=w))
-                for w in WINDOWS
-            }
-            if windows["24h"][0] is None:
+            if ("dost_center_ratings", center, "24h") not in samples:
                 continue
             if center in result:
                 twice.add(center)
-            result[center] = {w: (int(r), int(s)) for w, (r, s) in windows.items()}
+            result[center] = {w: (int(samples[("dost_center_ratings", center, w)]),
+                                  int(samples[("dost_center_satisfied", center, w)])) for w in WINDOWS}
     return result, twice
 
 
@@ -171,10 +174,12 @@ def start_worker(supervisor: Supervisor, settings: Settings, index: int) -> Serv
 
 
 def wait_for_ground_truth(workers: list[Service], ratings: list[Rating], timeout: float = 240) -> None:
-    state = {"seen": {}, "twice": set(), "truth": {}}
+    state = {"seen": {}, "twice": set(), "truth": {}, "hour": None}
 
     def matches() -> bool:
-        state["truth"] = ground_truth(ratings, time.time())
+        now = time.time()
+        if state["hour"] != now // 3600:  # the truth only changes when the hour turns
+            state["truth"], state["hour"] = ground_truth(ratings, now), now // 3600
         state["seen"], state["twice"] = exported(workers)
         return not state["twice"] and state["seen"] == state["truth"]
 
@@ -281,15 +286,17 @@ def test_a_100k_burst_for_one_center_with_resends_survives_three_sigkills_exactl
                  tmp_path)
     worker = start_worker(supervisor, settings, 21)
 
+    sample = re.compile(rf'^dost_center_ratings{{center_id="{center}",window="24h"}} (\S+)$', re.M)
+
     def counted_so_far() -> float:
         try:
-            return metric_value(httpx.get(worker.url, timeout=5).text, "dost_center_ratings", center_id=center,
-                                window="24h") or 0
+            found = sample.search(httpx.get(worker.url, timeout=5).text)
         except httpx.HTTPError:
             return 0
+        return float(found.group(1)) if found else 0
 
     for threshold in sorted(rng.uniform(5_000, 90_000) for _ in range(3)):  # 3 random moments mid-burst
-        wait_for(lambda: counted_so_far() >= threshold, 240, f"the worker to count {threshold:.0f}", interval=0.2)
+        wait_for(lambda: counted_so_far() >= threshold, 240, f"the worker to count {threshold:.0f}", interval=0.3)
         print(f"SIGKILL with {counted_so_far():.0f} counted (threshold {threshold:.0f})")
         worker.kill()
         worker.start(timeout=120)

@@ -156,7 +156,9 @@ class RecordingTable:
         self.sent.append((args, kwargs))
 
 
-def test_on_table_sends_days_with_the_table_serializer_and_tombstones_raw():
+def test_on_table_sends_days_as_the_json_the_tables_codec_reads_back_and_tombstones():
+    from faust.serializers import codecs
+
     table = RecordingTable()
     store = CenterDayStore.on_table(table, PARTITIONS)
     key = day_key("baku-1", TODAY)
@@ -165,4 +167,9 @@ def test_on_table_sends_days_with_the_table_serializer_and_tombstones_raw():
     assert table.data == {key: day}
     store.delete(key)
     assert table.data == {}
-    assert table.sent == [((5, key, day), {}), ((5, key, None), {"value_serializer": "raw"})]
+    raw = {"key_serializer": "raw", "value_serializer": "raw"}
+    [((partition, sent_key, value), options), tombstone] = table.sent
+    assert (partition, options, tombstone) == (5, raw, ((5, sent_key, None), raw))
+    # What recovery does with the bytes: the table's json codec, then CenterDay.from_json.
+    assert codecs.loads("json", sent_key) == key and codecs.dumps("json", key) == sent_key
+    assert CenterDay.from_json(codecs.loads("json", value)) == day

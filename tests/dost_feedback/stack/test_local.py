@@ -94,3 +94,61 @@ def test_a_crashed_worker_is_restarted_with_backoff_and_repeated_fast_crashes_st
         worker.kill()  # the third fast crash in a row
         with pytest.raises(ServiceError, match=r"worker-1 \(exit -9.*3 crashes in a row.*giving up"):
             stack.watch(poll_seconds=0.05)
+
+
+def test_60k_ratings_for_one_center_and_2500_resends_through_kcat_count_exactly_and_the_worker_stays_up(
+        stack_settings: Settings, tmp_path: Path):
+    """Issue 12's reproduction on `stack up --no-simulator`: one center-day of 60,000 ratings (it
+    once crash-looped the worker) plus re-sends of 2,500 ids, restamped earlier or with another rating."""
+    import json
+    import random
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    import httpx
+
+    from dost_contract import topics
+    from tests.conftest import kcat_produce, metric_value, wait_for
+
+    seed = int(os.environ.get("DOST_TEST_SEED", random.randrange(1 << 30)))
+    print(f"\nstack volume test seed: {seed} (replay with DOST_TEST_SEED={seed})")
+    rng = random.Random(seed)
+    center = "smart-agali"
+    hour = datetime.fromtimestamp((int(time.time()) // 3600 - 1) * 3600, timezone.utc)
+
+    def payload(feedback_id: str, rating: int, submitted: datetime, received: datetime) -> tuple[bytes, bytes]:
+        return center.encode(), json.dumps({
+            "schema_version": 1, "feedback_id": feedback_id, "center_id": center, "channel": "kiosk",
+            "rating": rating, "submitted_at": submitted.isoformat(), "received_at": received.isoformat()}).encode()
+
+    firsts = []
+    for _ in range(60_000):
+        submitted = hour + timedelta(seconds=rng.uniform(0, 3599))
+        firsts.append((str(uuid.UUID(int=rng.getrandbits(128), version=4)), rng.choice((5, 5, 4, 3, 1)), submitted))
+    records = [payload(i, r, t, t + timedelta(seconds=2)) for i, r, t in firsts]
+    for number, (feedback_id, rating, submitted) in enumerate(rng.sample(firsts, 2_500)):
+        received = submitted + timedelta(minutes=30)
+        if number % 2:
+            records.append(payload(feedback_id, rating, submitted - timedelta(hours=rng.uniform(1, 48)), received))
+        else:
+            records.append(payload(feedback_id, rating % 5 + 1, submitted, received))
+    said: list[str] = []
+    with LocalStack(stack_settings, echo=said.append) as stack:
+        stack.start(None)
+        worker = stack.services["worker-1"]
+        pid = worker.process.pid
+        kcat_produce(stack_settings, topics.FEEDBACK_SUBMITTED, records, tmp_path)
+
+        def in_prometheus() -> float | None:
+            assert not stack.supervisor.dead(), [s.name for s in stack.supervisor.dead()]
+            result = httpx.get(f"{stack.services['prometheus'].url}/api/v1/query", timeout=10, params={
+                "query": f'dost_center_ratings{{center_id="{center}",window="24h"}}'}).json()["data"]["result"]
+            return float(result[0]["value"][1]) if result else None
+
+        wait_for(lambda: in_prometheus() == 60_000, 240, "Prometheus to show 60,000 ratings in 24h", interval=1)
+        time.sleep(3)  # a little longer: nothing more may arrive
+        text = httpx.get(worker.url, timeout=5).text
+        assert metric_value(text, "dost_center_ratings", center_id=center, window="24h") == 60_000
+        assert metric_value(text, "dost_worker_deadletters_total", reason="conflicting_duplicate") == 1_250
+        assert worker.process.pid == pid and worker.running
+        assert not [line for line in said if "restarting" in line]
