@@ -17,11 +17,9 @@ of its first version, and Faust flushes the changelog before it commits offsets
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import Counter
 from functools import partial
-from typing import Any
 
 import faust
 import orjson
@@ -36,9 +34,8 @@ from streams.counting import Incoming, RatingCounter
 from streams.dedup import FeedbackMarks
 from streams.faust_app import new_faust_app
 from streams.refresh import SatisfactionRefresher
-from streams.scoring import CenterDay
 from streams.sms_invitations import register_sms_invitations
-from streams.state import CenterDayStore, MarkStore, load_changelog_event
+from streams.state import CenterDayStore, ChangelogWrites, MarkStore, load_changelog_event
 from streams.validation import REJECTION_REASONS, deadletter_record
 
 log = logging.getLogger(__name__)
@@ -63,41 +60,6 @@ def export_counters_from_zero(registry: CenterRegistry) -> None:
         for channel in Channel:
             for rating in range(MIN_RATING, MAX_RATING + 1):
                 metrics.RATINGS_TOTAL.labels(center_id, channel.value, str(rating))
-
-
-class ChangelogWrites:
-    """The batch's changelog records, sent straight to the producer once the batch is counted.
-
-    Straight to aiokafka, not through Faust's ``send_changelog`` buffer: Faust's per-record
-    path cost ~0.3 ms a record, more than counting the batch (docs/benchmarks.md). The
-    guarantee is unchanged: Faust flushes this same producer before it commits offsets.
-    The values are the JSON the tables' codecs read back on recovery (center-days) or raw
-    bytes (mark blocks)."""
-
-    def __init__(self, days_topic: str, marks_topic: str) -> None:
-        self.days_topic, self.marks_topic = days_topic, marks_topic
-        self.pending: list[tuple[str, int, bytes, bytes | None]] = []
-
-    def day(self, partition: int, key: str, day: CenterDay | None) -> None:
-        value = None if day is None else orjson.dumps(day.__json__())  # None: a tombstone
-        self.pending.append((self.days_topic, partition, orjson.dumps(key), value))
-
-    def block(self, partition: int, key: bytes, value: bytes | None) -> None:
-        self.pending.append((self.marks_topic, partition, key, value))
-
-    async def send(self, producer: Any) -> None:
-        pending, self.pending = self.pending, []
-        for topic, partition, key, value in pending:
-            sent = await producer.send(topic, key, value, partition, None, None)
-            sent.add_done_callback(_exit_if_failed)
-
-
-def _exit_if_failed(sent: Any) -> None:
-    if not sent.cancelled() and sent.exception() is not None:
-        # A lost changelog record must never be followed by an offset commit: stop now, and the
-        # restarted worker replays from the last commit (the stack and compose restart it).
-        log.critical("a changelog record could not be written: %r; exiting", sent.exception())
-        os._exit(70)
 
 
 def report_state_size(store: CenterDayStore, marks: FeedbackMarks) -> None:

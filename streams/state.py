@@ -3,16 +3,21 @@
 Writes go straight to the table's data and to its changelog, in the partition of the
 center (the partition its ratings arrive on). That is what lets the agent write each
 touched center-day once per batch, whichever event of the batch is current.
-``CenterDayStore.on_table`` binds the store to a Faust table; anything with a mapping
-and a changelog sink works the same (the unit tests use a dict and a list).
+The worker binds the store to a Faust table's data and to ``ChangelogWrites``; anything
+with a mapping and a changelog sink works the same (the unit tests use a dict and a list).
 
 ``MarkStore`` does the same for ``streams.dedup.FeedbackMarks``: its blocks go to the
 ``feedback-marks`` changelog in their partition, and blocks read back from it (recovery,
 standby replicas) are loaded into the marks as Faust reads them.
+
+``ChangelogWrites`` is the sink the worker binds both stores to: it collects a batch's
+records and sends them to the producer in one go after the batch.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any, Callable, Iterator, MutableMapping
 
 import orjson
@@ -32,18 +37,6 @@ class CenterDayStore:
         self._data = data
         self._write_changelog = write_changelog
         self._partitions = partitions
-
-    @classmethod
-    def on_table(cls, table: Any, partitions: int) -> "CenterDayStore":
-        """The store of a Faust ``Table`` (its in-memory data and its changelog topic)."""
-
-        def write(partition: int, key: str, day: CenterDay | None) -> None:
-            # The same JSON the table's codec writes and reads back on recovery, encoded by
-            # orjson: Faust's own json codec cost more than the rest of a batch (docs/benchmarks.md).
-            value = None if day is None else orjson.dumps(day.__json__())  # None: a tombstone
-            table.send_changelog(partition, orjson.dumps(key), value, key_serializer="raw", value_serializer="raw")
-
-        return cls(table.data, write, partitions)
 
     def get(self, key: str) -> CenterDay:
         value = self._data.get(key)
@@ -90,16 +83,6 @@ class MarkStore:
         self.marks = marks
         self._write_block = write_block
 
-    @classmethod
-    def on_table(cls, table: Any, marks: FeedbackMarks) -> "MarkStore":
-        """Blocks on a raw-bytes Faust table's changelog. The marks live in ``marks``, not in the
-        table's data (Faust also loads recovered blocks there; 32 bytes a mark, left alone)."""
-
-        def write(partition: int, key: bytes, value: bytes | None) -> None:
-            table.send_changelog(partition, key, value, key_serializer="raw", value_serializer="raw")
-
-        return cls(marks, write)
-
     def flush(self) -> int:
         """Write the blocks of the marks made since the last flush; how many records."""
         blocks = self.marks.take_blocks()
@@ -120,3 +103,39 @@ async def load_changelog_event(marks: FeedbackMarks, event: Any) -> None:
     """A mark block Faust read back from the ``feedback-marks`` changelog (Table's on_changelog_event)."""
     message = event.message
     marks.load_block(message.partition, message.key, message.value)
+
+
+class ChangelogWrites:
+    """The batch's changelog records, sent straight to the producer once the batch is counted.
+
+    Straight to aiokafka, not through Faust's ``send_changelog`` buffer: Faust's per-record
+    path cost ~0.3 ms a record, more than counting the batch (docs/benchmarks.md). The
+    guarantee is unchanged: Faust flushes this same producer before it commits offsets.
+    The values are the JSON the tables' codecs read back on recovery (center-days) or raw
+    bytes (mark blocks)."""
+
+    def __init__(self, days_topic: str, marks_topic: str) -> None:
+        self.days_topic, self.marks_topic = days_topic, marks_topic
+        self.pending: list[tuple[str, int, bytes, bytes | None]] = []
+
+    def day(self, partition: int, key: str, day: CenterDay | None) -> None:
+        value = None if day is None else orjson.dumps(day.__json__())  # None: a tombstone
+        self.pending.append((self.days_topic, partition, orjson.dumps(key), value))
+
+    def block(self, partition: int, key: bytes, value: bytes | None) -> None:
+        self.pending.append((self.marks_topic, partition, key, value))
+
+    async def send(self, producer: Any) -> None:
+        pending, self.pending = self.pending, []
+        for topic, partition, key, value in pending:
+            sent = await producer.send(topic, key, value, partition, None, None)
+            sent.add_done_callback(_exit_if_failed)
+
+
+def _exit_if_failed(sent: Any) -> None:
+    if not sent.cancelled() and sent.exception() is not None:
+        # A lost changelog record must never be followed by an offset commit: stop now, and the
+        # restarted worker replays from the last commit (the stack and compose restart it).
+        logging.getLogger(__name__).critical("a changelog record could not be written: %r; exiting",
+                                             sent.exception())
+        os._exit(70)

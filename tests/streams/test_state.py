@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timezone
 
 from streams.partitioning import partition_for_center
 from streams.scoring import ALL_GROUPS, DAY_SECONDS, HOUR_SECONDS, CenterDay, Tally, day_key, day_start
-from streams.state import CenterDayStore
+from streams.state import CenterDayStore, ChangelogWrites
 
 PARTITIONS = 6
 NOW = datetime(2026, 3, 10, 12, 30, tzinfo=timezone.utc).timestamp()
@@ -145,31 +146,36 @@ def test_items_for_centers_allows_deleting_while_iterating():
     assert len(changelog) == 3 and all(day is None for _, _, day in changelog)
 
 
-class RecordingTable:
-    """Stands in for the two things ``on_table`` uses of a Faust table: ``data`` and ``send_changelog``."""
+class RecordingProducer:
+    """Stands in for Faust's producer: records each send and returns a done future."""
 
     def __init__(self) -> None:
-        self.data: dict = {}
-        self.sent: list[tuple[tuple, dict]] = []
+        self.sent: list[tuple] = []
 
-    def send_changelog(self, *args, **kwargs) -> None:
-        self.sent.append((args, kwargs))
+    async def send(self, topic, key, value, partition, timestamp, headers):
+        self.sent.append((topic, partition, key, value))
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
 
 
-def test_on_table_sends_days_as_the_json_the_tables_codec_reads_back_and_tombstones():
+def test_changelog_writes_send_days_as_the_json_the_tables_codec_reads_back_and_blocks_raw():
     from faust.serializers import codecs
 
-    table = RecordingTable()
-    store = CenterDayStore.on_table(table, PARTITIONS)
+    writes = ChangelogWrites("app-center-days-changelog", "app-feedback-marks-changelog")
+    store = CenterDayStore({}, writes.day, PARTITIONS)
     key = day_key("baku-1", TODAY)
     day = day_with((1, 5))
     store.put(key, day)
-    assert table.data == {key: day}
     store.delete(key)
-    assert table.data == {}
-    raw = {"key_serializer": "raw", "value_serializer": "raw"}
-    [((partition, sent_key, value), options), tombstone] = table.sent
-    assert (partition, options, tombstone) == (5, raw, ((5, sent_key, None), raw))
+    writes.block(5, b"5:1", b"block")
+    producer = RecordingProducer()
+    asyncio.run(writes.send(producer))
+    [(topic, partition, sent_key, value), tombstone, block] = producer.sent
+    assert (topic, partition, tombstone[3]) == ("app-center-days-changelog", 5, None)
     # What recovery does with the bytes: the table's json codec, then CenterDay.from_json.
     assert codecs.loads("json", sent_key) == key and codecs.dumps("json", key) == sent_key
     assert CenterDay.from_json(codecs.loads("json", value)) == day
+    assert block == ("app-feedback-marks-changelog", 5, b"5:1", b"block")
+    asyncio.run(writes.send(producer))
+    assert len(producer.sent) == 3  # sent once
