@@ -145,8 +145,13 @@ def test_60k_ratings_for_one_center_and_2500_resends_through_kcat_count_exactly_
                 "query": f'dost_center_ratings{{center_id="{center}",window="24h"}}'}).json()["data"]["result"]
             return float(result[0]["value"][1]) if result else None
 
-        wait_for(lambda: in_prometheus() == 60_000, 240, "Prometheus to show 60,000 ratings in 24h", interval=1)
-        time.sleep(3)  # a little longer: nothing more may arrive
+        def processed() -> float:
+            text = httpx.get(worker.url, timeout=5).text
+            return sum(metric_value(text, "dost_worker_events_processed_total", outcome=o) or 0
+                       for o in ("counted", "duplicate", "replayed", "deadletter"))
+
+        wait_for(lambda: processed() >= len(records), 240, f"the worker to take all {len(records)} records", interval=1)
+        wait_for(lambda: in_prometheus() == 60_000, 60, "Prometheus to show 60,000 ratings in 24h", interval=1)
         text = httpx.get(worker.url, timeout=5).text
         assert metric_value(text, "dost_center_ratings", center_id=center, window="24h") == 60_000
         assert metric_value(text, "dost_worker_deadletters_total", reason="conflicting_duplicate") == 1_250
