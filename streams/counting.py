@@ -24,7 +24,7 @@ from streams.dedup import Verdict
 from streams.partitioning import centers_in_partitions
 from streams.scoring import CenterDay, day_key, day_start, unreachable_days
 from streams.state import CenterDayStore, MarkStore
-from streams.validation import CONFLICTING_DUPLICATE, Rejection, check_timeliness, validate_record
+from streams.validation import CONFLICTING_DUPLICATE, Rejection, check_timeliness, parse_rating
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ class RatingCounter:
         watermarks = self.received_watermarks
         lateness, skew = self.limits.allowed_lateness_seconds, self.limits.max_clock_skew_seconds
         for record in batch:
-            result = validate_record(record.value, self.known_centers)
+            result = parse_rating(record.value, self.known_centers)
             if not isinstance(result, Rejection):
                 result = check_timeliness(result, lateness, skew) or result
             if isinstance(result, Rejection):

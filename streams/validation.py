@@ -8,8 +8,17 @@ from datetime import datetime
 from typing import Any, Container
 
 import orjson
+from pydantic import ValidationError
 
-from dost_contract.events import MAX_COMMENT_CHARS, MAX_RATING, MIN_RATING, SCHEMA_VERSION, Channel, ServiceGroup
+from dost_contract.events import (
+    MAX_COMMENT_CHARS,
+    MAX_RATING,
+    MIN_RATING,
+    SCHEMA_VERSION,
+    Channel,
+    FeedbackSubmitted,
+    ServiceGroup,
+)
 from streams.dedup import fingerprint
 
 # Every Rejection.reason below. The worker starts each reason's dead-letter counter at 0,
@@ -41,13 +50,33 @@ class ParsedRating:
     content: int  # streams.dedup.fingerprint of what the rating says
 
 
-def validate_record(raw: bytes | None, known_centers: Container[str]) -> ParsedRating | Rejection:
-    """Check a record against the event contract (``dost_contract.events.FeedbackSubmitted``).
+def validate_record(raw: bytes | None, known_centers: Container[str]) -> FeedbackSubmitted | Rejection:
+    """The record as the event contract's pydantic model (the sentiment worker needs the whole event)."""
+    if raw is None:
+        return Rejection("empty", "record has no value")
+    try:
+        feedback = FeedbackSubmitted.from_kafka(raw)
+    except ValidationError as exc:
+        reason = "not_json" if any(e["type"] == "json_invalid" for e in exc.errors()) else "invalid_schema"
+        return Rejection(reason, _short_errors(exc))
+    if feedback.center_id not in known_centers:
+        return Rejection("unknown_center", f"center_id {feedback.center_id!r} is not in the registry")
+    return feedback
 
-    By hand rather than through the pydantic model: this runs once per event on the
-    worker's hot path, and a model per event cost more than everything else the worker
-    does (docs/benchmarks.md). ``tests/streams/test_validation.py`` holds the two to the
-    same verdicts.
+
+def _short_errors(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or 'value'}: {error['msg']}" for error in exc.errors()
+    )[:500]
+
+
+def parse_rating(raw: bytes | None, known_centers: Container[str]) -> ParsedRating | Rejection:
+    """What the rating counter needs of a record, checked against the event contract.
+
+    By hand rather than through the pydantic model (``validate_record``): this runs once
+    per event on the rating worker's hot path, where a model per event cost more than
+    everything else the counter does. ``tests/streams/test_validation.py`` holds the two
+    to the same verdicts.
     """
     if raw is None:
         return Rejection("empty", "record has no value")
