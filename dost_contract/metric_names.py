@@ -34,6 +34,9 @@ WORKER_BATCH_PROCESSING_SECONDS = "dost_worker_batch_processing_seconds"  # hist
 WORKER_BATCH_EVENTS = "dost_worker_batch_events"  # histogram
 WORKER_CONSUMER_LAG_MESSAGES = "dost_worker_consumer_lag_messages"  # {partition}
 WORKER_ASSIGNED_PARTITIONS = "dost_worker_assigned_partitions"
+# The rating state's size: {kind} = center_days | feedback_marks | mark_blocks (entries held)
+WORKER_STATE_ENTRIES = "dost_worker_state_entries"
+WORKER_STATE_MARK_BYTES = "dost_worker_state_mark_bytes"  # bytes of mark blocks held
 
 # --- SMS-invitation agent (its own process and consumer group) ---------------------------
 SMS_INVITATIONS_TOTAL = "dost_sms_invitations_total"  # {outcome}: visits.completed handled

@@ -23,7 +23,7 @@ RATINGS_TOTAL = Counter(
 )
 EVENTS_PROCESSED_TOTAL = Counter(
     metric_names.WORKER_EVENTS_PROCESSED_TOTAL,
-    "Events read from feedback.submitted, by outcome (counted, duplicate, deadletter).",
+    "Events read from feedback.submitted, by outcome (counted, duplicate, replayed, deadletter).",
     ["outcome"],
 )
 DEADLETTERS_TOTAL = Counter(
@@ -49,6 +49,15 @@ CONSUMER_LAG = Gauge(
 ASSIGNED_PARTITIONS = Gauge(
     metric_names.WORKER_ASSIGNED_PARTITIONS,
     "feedback.submitted partitions this worker actively owns.",
+)
+STATE_ENTRIES = Gauge(
+    metric_names.WORKER_STATE_ENTRIES,
+    "Entries in the rating state this worker holds: center_days, feedback_marks (ids remembered), mark_blocks.",
+    ["kind"],
+)
+STATE_MARK_BYTES = Gauge(
+    metric_names.WORKER_STATE_MARK_BYTES,
+    "Bytes of feedback_id mark blocks held (32 per id): grows with ratings within the de-duplication horizon.",
 )
 
 

@@ -129,7 +129,7 @@ def export_series(scenario: Scenario, center: Center, ratings: Sequence[RatingAr
         while next_rating < len(ratings) and ratings[next_rating].epoch <= now:
             r = ratings[next_rating]
             day = days.setdefault(day_start(r.epoch), CenterDay())
-            day.apply(f"replay-{r.center_id}-{next_rating}", r.service_group, r.epoch, r.rating)
+            day.apply(r.service_group, r.epoch, r.rating)
             counts[(r.channel, str(r.rating))] += 1
             next_rating += 1
             changed = True

@@ -53,7 +53,7 @@ def new_refresher(budget: float = 1000.0, step: float = 0.0) -> tuple[Satisfacti
 def add(store: CenterDayStore, center_id: str, epoch: float, rating: int, feedback_id: str) -> None:
     key = day_key(center_id, day_start(epoch))
     day = store.get(key)
-    day.apply(feedback_id, None, epoch, rating)
+    day.apply(None, epoch, rating)  # de-duplication is the counter's (streams.dedup), not the day's
     store.put(key, day)
 
 
@@ -214,7 +214,7 @@ def test_service_groups_are_in_the_snapshot_but_records_carry_the_whole_center()
     refresher, store = new_refresher()
     key = day_key("baku-1", day_start(NOW))
     day = CenterDay()
-    day.apply("a", "pensions", NOW - 60, 5)
+    day.apply("pensions", NOW - 60, 5)
     store.put(key, day)
     refresh = refresher.refresh(NOW, {5}, set())
     assert refresh.snapshot.windows["baku-1"]["pensions"]["1h"] == Tally(1, 1)
