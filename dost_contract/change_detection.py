@@ -46,7 +46,7 @@ class DetectorSpec:
 
 # Shipped (production): the documented thresholds.
 SMALL_DROP = DetectorSpec("small", p1=0.035, unhappy_points=124, satisfied_points=3,
-                          page_points=1403, reset_points=700, cap_points=2100, warning_points=700)
+                          page_points=1403, reset_points=700, cap_points=2100, warning_points=546)
 LARGE_DROP = DetectorSpec("large", p1=0.12, unhappy_points=37, satisfied_points=2,
                           page_points=206, reset_points=100, cap_points=300)
 SHIPPED_DETECTORS: tuple[DetectorSpec, ...] = (SMALL_DROP, LARGE_DROP)
