@@ -56,28 +56,41 @@ def hourly_buckets(days: Mapping[int, CenterDay], now: float) -> list[Bucket]:
     return buckets
 
 
-def run_detector(spec: DetectorSpec, buckets: Iterable[Bucket]) -> DetectorReading:
-    """The detector's reading after ``buckets`` (in time order), starting from 0."""
-    score, alarmed = 0, False
-    since, ratings, unsatisfied = None, 0, 0
-    for hour, rated, satisfied in buckets:
+@dataclass(frozen=True)
+class DetectorState:
+    """The CUSUM after some buckets (the replay keeps it between hours; the worker recomputes)."""
+
+    score: int = 0
+    alarmed: bool = False
+    since: int | None = None
+    ratings: int = 0
+    unsatisfied: int = 0
+
+    def advance(self, spec: DetectorSpec, bucket: Bucket) -> "DetectorState":
+        hour, rated, satisfied = bucket
         if rated < satisfied or satisfied < 0:
             raise ValueError(f"bucket at {hour}: {satisfied} satisfied of {rated} ratings")
         unhappy = rated - satisfied
-        score = min(spec.cap_points, max(0, score + unhappy * spec.unhappy_points - satisfied * spec.satisfied_points))
+        score = min(spec.cap_points, max(0, self.score + unhappy * spec.unhappy_points - satisfied * spec.satisfied_points))
         if score == 0:
             since, ratings, unsatisfied = None, 0, 0
         else:
-            if since is None:
-                since = hour
-            ratings += rated
-            unsatisfied += unhappy
-        if score >= spec.page_points:
-            alarmed = True
-        elif score <= spec.reset_points:
-            alarmed = False
-    held = max(score, spec.page_points) if alarmed else score
-    return DetectorReading(spec.name, held, score, alarmed, since, ratings, unsatisfied)
+            since = hour if self.since is None else self.since
+            ratings, unsatisfied = self.ratings + rated, self.unsatisfied + unhappy
+        alarmed = True if score >= spec.page_points else (False if score <= spec.reset_points else self.alarmed)
+        return DetectorState(score, alarmed, since, ratings, unsatisfied)
+
+    def reading(self, spec: DetectorSpec) -> DetectorReading:
+        held = max(self.score, spec.page_points) if self.alarmed else self.score
+        return DetectorReading(spec.name, held, self.score, self.alarmed, self.since, self.ratings, self.unsatisfied)
+
+
+def run_detector(spec: DetectorSpec, buckets: Iterable[Bucket]) -> DetectorReading:
+    """The detector's reading after ``buckets`` (in time order), starting from 0."""
+    state = DetectorState()
+    for bucket in buckets:
+        state = state.advance(spec, bucket)
+    return state.reading(spec)
 
 
 def run_detectors(specs: Sequence[DetectorSpec], buckets: Sequence[Bucket]) -> tuple[DetectorReading, ...]:

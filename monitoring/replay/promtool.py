@@ -100,6 +100,9 @@ def center_input_series(timeline: Timeline, windows: Iterable[str], centers: set
                     "values": encode_values([v / r if r else None for r, v in values]),
                 },
             ]
+        for detector, readings in s.detectors.items():
+            out.append({"series": series_name(series.CENTER_CHANGE_SCORE, {**base, "detector": detector}),
+                        "values": encode_values([r.score for r in readings])})
         n = len(timeline.steps) - 1
         out += [
             {"series": series_name(series.CENTER_SATISFACTION_TARGET, base), "values": f"{center.target!r}x{n}"},

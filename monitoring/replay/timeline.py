@@ -31,11 +31,22 @@ from zoneinfo import ZoneInfo
 from dost_contract.centers import Center
 from dost_simulation.arrivals import CHANNELS, RatingArrival, simulate_arrivals
 from monitoring.alerting.network_rules import BURN_RATE_RULES, BURN_WINDOWS, UNSATISFIED_RATINGS
-from monitoring.alerting.parameters import PAGE_WINDOWS, WARNING_WINDOW, RuleParameters
+from monitoring.alerting.center_rules import GUARD_WINDOW, warning_points
+from monitoring.alerting.parameters import WARNING_WINDOW, RuleParameters
 from monitoring.alerting.parameters import duration_seconds as prometheus_duration_seconds
 from monitoring.alerting.wilson import wilson_upper
 from monitoring.names import BURN_ALERT, SATISFACTION_ALERT
-from streams.scoring import DAY_SECONDS, WINDOW_SECONDS, CenterDay, day_start, days_in_longest_window, window_tally
+from streams.detector import DetectorReading, DetectorState, hourly_buckets, run_detector
+from streams.scoring import (
+    DAY_SECONDS,
+    HOUR_SECONDS,
+    LONGEST_WINDOW_SECONDS,
+    WINDOW_SECONDS,
+    CenterDay,
+    day_start,
+    days_in_longest_window,
+    window_tally,
+)
 
 RATINGS = tuple(str(r) for r in range(1, 6))
 UNSATISFIED = set(UNSATISFIED_RATINGS)
@@ -115,12 +126,57 @@ class CenterSeries:
     windows: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     # (channel, rating) -> [count] per step
     counters: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # detector -> [reading] per step (streams.detector, as the worker exports them)
+    detectors: dict[str, list[DetectorReading]] = field(default_factory=dict)
     ratings: int = 0  # in the whole replay
 
 
-def export_series(scenario: Scenario, center: Center, ratings: Sequence[RatingArrival], steps: Sequence[int]) -> CenterSeries:
-    """Sample what a worker owning ``center`` exports at every step (``streams.scoring``)."""
-    series = CenterSeries(center, {w: [] for w in WINDOW_SECONDS}, {(c, r): [] for c in CHANNELS for r in RATINGS})
+class DetectorTracker:
+    """The worker's detector readings, step by step, without recomputing 30 days each time.
+
+    It keeps each detector's state after the last whole hour and applies the current partial
+    hour on top. That equals the worker's recomputation from 0 over the 30d window whenever
+    the state's excursion began inside the window (both are 0 at its start, then agree);
+    otherwise (an excursion older than 30 days) it recomputes exactly as the worker does.
+    """
+
+    def __init__(self, specs) -> None:
+        self.specs = specs
+        self.closed = {spec.name: DetectorState() for spec in specs}
+        self.closed_hour: int | None = None  # the last hour folded into `closed`
+
+    def readings(self, days: Mapping[int, CenterDay], now: int) -> list[DetectorReading]:
+        current = now // HOUR_SECONDS * HOUR_SECONDS
+        first = current - LONGEST_WINDOW_SECONDS + HOUR_SECONDS
+        if self.closed_hour is None or self.closed_hour < current - HOUR_SECONDS:
+            for bucket in hourly_buckets(days, current - 1):
+                if self.closed_hour is not None and bucket[0] <= self.closed_hour:
+                    continue
+                self.closed = {s.name: self.closed[s.name].advance(s, bucket) for s in self.specs}
+            self.closed_hour = current - HOUR_SECONDS
+        partial = [b for b in hourly_buckets(days, now) if b[0] == current]
+        out = []
+        for spec in self.specs:
+            state = self.closed[spec.name]
+            if state.since is not None and state.since < first:
+                out.append(run_detector(spec, hourly_buckets(days, now)))
+                continue
+            for bucket in partial:
+                state = state.advance(spec, bucket)
+            out.append(state.reading(spec))
+        return out
+
+
+def export_series(scenario: Scenario, center: Center, ratings: Sequence[RatingArrival], steps: Sequence[int],
+                  specs=None) -> CenterSeries:
+    """Sample what a worker owning ``center`` exports at every step (``streams.scoring``, ``streams.detector``)."""
+    from dost_contract.change_detection import SHIPPED_DETECTORS
+
+    specs = SHIPPED_DETECTORS if specs is None else specs
+    series = CenterSeries(center, {w: [] for w in WINDOW_SECONDS}, {(c, r): [] for c in CHANNELS for r in RATINGS},
+                          {spec.name: [] for spec in specs})
+    tracker = DetectorTracker(specs)
+    readings: list[DetectorReading] = []
     days: dict[int, CenterDay] = {}
     counts = {key: 0 for key in series.counters}
     next_rating, last_hour, last = 0, None, None
@@ -137,7 +193,10 @@ def export_series(scenario: Scenario, center: Center, ratings: Sequence[RatingAr
         if changed or hour != last_hour or last is None:
             window_days = {start: days[start] for start in days_in_longest_window(now) if start in days}
             last = {w: window_tally(window_days, "*", now, seconds) for w, seconds in WINDOW_SECONDS.items()}
+            readings = tracker.readings(window_days, now)
             last_hour = hour
+        for reading in readings:
+            series.detectors[reading.detector].append(reading)
         for window, tally in last.items():
             series.windows[window].append((tally.ratings, tally.satisfied))
         for key, value in counts.items():
@@ -203,31 +262,30 @@ class AlertStates:
 
 
 def center_results(series: CenterSeries, k: int, params: RuleParameters) -> tuple[dict, dict]:
-    """The warning's and the page's series at step ``k`` for one center (the rules' conditions).
-
-    Ties with the target are decided exactly as Prometheus decides them: the ratio is the
-    float the worker exports, and ``monitoring.alerting.wilson`` does the PromQL bound's operations
-    in the same order, so both sides compute the same float.
-    """
+    """The warning's and the page's series at step ``k`` for one center (the rules' conditions):
+    the page where any detector's score / page level >= 1, the warning where the small-drop
+    detector's score >= its warning level, both with the 30d volume guard. Scores are whole
+    numbers and score / level >= 1 is exact in floats, so Prometheus decides ties the same way."""
     center = series.center
     base = {"center_id": center.center_id, "region": center.region}  # region: joined from dost_center_info
     warning, page = {}, {}
+    if series.windows[GUARD_WINDOW][k][0] < params.min_ratings:
+        return warning, page
+    readings = {spec.name: (spec, series.detectors[spec.name][k]) for spec in params.detectors}
     ratings, satisfied = series.windows[WARNING_WINDOW][k]
-    if ratings >= params.min_ratings:
-        ratio = satisfied / ratings
-        if ratio < center.target:
-            labels = {**base, "window": WARNING_WINDOW, "severity": "warning"}
-            warning[tuple(sorted(labels.items()))] = (
-                labels, {"ratio": ratio, "count": ratings, "upper": wilson_upper(satisfied, ratings), "target": center.target})
-    for window in PAGE_WINDOWS:
-        ratings, satisfied = series.windows[window][k]
-        if ratings < params.min_ratings:
-            continue
-        upper = wilson_upper(satisfied, ratings, params.z)
-        if upper < center.target:
-            labels = {**base, "window": window, "severity": "page"}
-            page[tuple(sorted(labels.items()))] = (
-                labels, {"ratio": satisfied / ratings, "count": ratings, "upper": upper, "target": center.target})
+    evidence = {"ratio": satisfied / ratings if ratings else float("nan"), "count": ratings,
+                "upper": wilson_upper(satisfied, ratings) if ratings else float("nan"), "target": center.target}
+    small, level = warning_points(params)
+    if readings[small][1].score >= level:
+        labels = {**base, "severity": "warning"}
+        warning[tuple(sorted(labels.items()))] = (labels, {**evidence, "score": readings[small][1].score})
+    strongest = max(readings.values(), key=lambda pair: pair[1].score / pair[0].page_points)
+    if strongest[1].score / strongest[0].page_points >= 1:
+        labels = {**base, "severity": "page"}
+        reading = strongest[1]
+        page[tuple(sorted(labels.items()))] = (labels, {
+            **evidence, "score": reading.score, "detector_ratings": reading.ratings,
+            "detector_unsatisfied": reading.unsatisfied, "since": reading.since_epoch or 0})
     return warning, page
 
 
@@ -297,7 +355,7 @@ def build_timeline(
     series = []
     for center in centers:
         ratings = simulate_ratings(scenario, center)
-        series.append(export_series(scenario, center, ratings, steps))
+        series.append(export_series(scenario, center, ratings, steps, params.detectors))
         progress(f"simulated {center.center_id}: {len(ratings)} ratings")
     counts = network_counts(series, len(steps))
     warning = AlertStates(SATISFACTION_ALERT, duration_seconds(params.timings.alert_warning_for))
