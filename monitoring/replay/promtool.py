@@ -269,7 +269,7 @@ def verify_timeline(
         chunk = centers[i : i + centers_per_process]
         documents[f"center alerts of {', '.join(chunk)}"] = (
             f"replay_center_test_{i // centers_per_process}.yml",
-            center_test_document(timeline, rules_file, chunk, ("24h", "7d")),
+            center_test_document(timeline, rules_file, chunk, ("24h", "30d")),
         )
     if network:
         documents["network burn rates"] = (
