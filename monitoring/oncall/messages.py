@@ -51,6 +51,9 @@ def _evidence(alert: WebhookAlert) -> str:
     the observed ratio otherwise (a warning fires while its upper bound is above target).
     """
     a = alert.annotations
+    if a.get("evidence_short"):
+        # The change detectors' page and warning say it in plain words already.
+        return a["evidence_short"]
     compared = "wilson_upper" if alert.labels.get("severity") == "page" and "wilson_upper" in a else "ratio"
     below_target = f" < target {a['target']}" if "target" in a else ""
     parts = []
