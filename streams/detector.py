@@ -8,7 +8,9 @@ restarts, rebalances or late ratings came before (a late rating lands in its own
 bucket and the next recomputation places it in order).
 
 The alarm latches: it is set when the score reaches ``page_points`` and cleared once the
-score has fallen to ``reset_points``. While latched, the exported score is held at no less
+score has fallen to ``reset_points`` at the end of a whole hour. The current hour's bucket is
+still filling, so it can set the alarm but not clear it (else a page would flap within the
+hour as satisfied and unhappy ratings alternate around the reset level). While latched, the exported score is held at no less
 than ``page_points``, so a rule that thresholds the score (``>= page_points``) pages and
 resolves exactly as the latch does, in Prometheus and in Grafana alike.
 
@@ -66,7 +68,8 @@ class DetectorState:
     ratings: int = 0
     unsatisfied: int = 0
 
-    def advance(self, spec: DetectorSpec, bucket: Bucket) -> "DetectorState":
+    def advance(self, spec: DetectorSpec, bucket: Bucket, filling: bool = False) -> "DetectorState":
+        """The state after one more bucket (``filling``: the current hour, which cannot clear the alarm)."""
         hour, rated, satisfied = bucket
         if rated < satisfied or satisfied < 0:
             raise ValueError(f"bucket at {hour}: {satisfied} satisfied of {rated} ratings")
@@ -77,7 +80,12 @@ class DetectorState:
         else:
             since = hour if self.since is None else self.since
             ratings, unsatisfied = self.ratings + rated, self.unsatisfied + unhappy
-        alarmed = True if score >= spec.page_points else (False if score <= spec.reset_points else self.alarmed)
+        if score >= spec.page_points:
+            alarmed = True
+        elif score <= spec.reset_points and not filling:
+            alarmed = False
+        else:
+            alarmed = self.alarmed
         return DetectorState(score, alarmed, since, ratings, unsatisfied)
 
     def reading(self, spec: DetectorSpec) -> DetectorReading:
@@ -85,20 +93,22 @@ class DetectorState:
         return DetectorReading(spec.name, held, self.score, self.alarmed, self.since, self.ratings, self.unsatisfied)
 
 
-def run_detector(spec: DetectorSpec, buckets: Iterable[Bucket]) -> DetectorReading:
-    """The detector's reading after ``buckets`` (in time order), starting from 0."""
+def run_detector(spec: DetectorSpec, buckets: Iterable[Bucket], filling_hour: int | None = None) -> DetectorReading:
+    """The detector's reading after ``buckets`` (in time order), starting from 0; the bucket of
+    ``filling_hour`` (the current hour) cannot clear the alarm."""
     state = DetectorState()
     for bucket in buckets:
-        state = state.advance(spec, bucket)
+        state = state.advance(spec, bucket, filling=bucket[0] == filling_hour)
     return state.reading(spec)
 
 
-def run_detectors(specs: Sequence[DetectorSpec], buckets: Sequence[Bucket]) -> tuple[DetectorReading, ...]:
-    return tuple(run_detector(spec, buckets) for spec in specs)
+def run_detectors(specs: Sequence[DetectorSpec], buckets: Sequence[Bucket],
+                  filling_hour: int | None = None) -> tuple[DetectorReading, ...]:
+    return tuple(run_detector(spec, buckets, filling_hour) for spec in specs)
 
 
 def center_readings(specs: Sequence[DetectorSpec], days: Mapping[int, CenterDay], now: float) -> tuple[DetectorReading, ...]:
     """Every detector's reading for one center at ``now`` (what the worker exports)."""
-    return run_detectors(specs, hourly_buckets(days, now))
+    return run_detectors(specs, hourly_buckets(days, now), hour_start(now))
 
 

@@ -96,6 +96,13 @@ class Scenario:
             return self.degraded_satisfaction
         return dict(self.fixed_satisfaction).get(center_id, self.healthy_satisfaction)
 
+    def check_centers(self, centers: Sequence[Center]) -> None:
+        if self.degraded_center not in {c.center_id for c in centers}:
+            raise ValueError(f"degraded center {self.degraded_center!r} is not in the registry")
+        for center_id, _ in self.fixed_satisfaction:
+            if center_id not in {c.center_id for c in centers}:
+                raise ValueError(f"low-volume center {center_id!r} is not in the registry")
+
     def role(self, center_id: str) -> str:
         if center_id == self.degraded_center:
             return f"degraded: {self.healthy_satisfaction:.1%} until the drop, then {self.degraded_satisfaction:.1%}"
@@ -159,10 +166,10 @@ class DetectorTracker:
         for spec in self.specs:
             state = self.closed[spec.name]
             if state.since is not None and state.since < first:
-                out.append(run_detector(spec, hourly_buckets(days, now)))
+                out.append(run_detector(spec, hourly_buckets(days, now), current))
                 continue
             for bucket in partial:
-                state = state.advance(spec, bucket)
+                state = state.advance(spec, bucket, filling=True)
             out.append(state.reading(spec))
         return out
 
@@ -346,11 +353,7 @@ def build_timeline(
     params: RuleParameters,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Timeline:
-    if scenario.degraded_center not in {c.center_id for c in centers}:
-        raise ValueError(f"degraded center {scenario.degraded_center!r} is not in the registry")
-    for center_id, _ in scenario.fixed_satisfaction:
-        if center_id not in {c.center_id for c in centers}:
-            raise ValueError(f"low-volume center {center_id!r} is not in the registry")
+    scenario.check_centers(centers)
     steps = list(range(scenario.start_epoch, scenario.end_epoch + 1, scenario.step_seconds))
     series = []
     for center in centers:

@@ -94,3 +94,24 @@ def test_shipped_detectors_page_on_a_collapse_and_not_on_a_healthy_day():
     assert large.alarmed and large.score >= LARGE_DROP.page_points
     assert large.unsatisfied >= 10
     assert SMALL_DROP.warning_points is not None
+
+
+def test_the_filling_hour_can_raise_the_alarm_but_not_clear_it():
+    latched = [(T0, 4, 0), (T0 + HOUR_SECONDS, 15, 15)]  # 40 (alarm), then 25: still latched
+    back = (T0 + 2 * HOUR_SECONDS, 15, 15)  # to 10, the reset level
+    assert not run_detector(SPEC, latched + [back]).alarmed  # a whole hour clears it ...
+    still = run_detector(SPEC, latched + [back], filling_hour=back[0])  # ... the current hour does not
+    assert still.alarmed and still.raw_score == 10 and still.score == SPEC.page_points
+    assert run_detector(SPEC, [(T0, 3, 0)], filling_hour=T0).alarmed  # it does raise it
+
+
+def test_the_worker_reading_treats_the_current_hour_as_filling():
+    # A latched alarm whose score is back at the reset level within the current hour stays
+    # latched until the hour is over.
+    unhappy = [(T0 + 60 * i, 1) for i in range(40)]  # 40 unhappy in the first hour
+    recovering = [(T0 + HOUR_SECONDS + 10 * i, 5) for i in range(300)]  # then many satisfied in the second
+    days = _days(unhappy + recovering)
+    [large] = center_readings([LARGE_DROP], days, T0 + 2 * HOUR_SECONDS - 1)
+    assert large.raw_score <= LARGE_DROP.reset_points and large.alarmed
+    [large_next_hour] = center_readings([LARGE_DROP], days, T0 + 2 * HOUR_SECONDS + 1)
+    assert not large_next_hour.alarmed
