@@ -91,6 +91,13 @@ def false_alarms(rng, months: int, satisfaction: float) -> dict[int, tuple[int, 
     return out
 
 
+def closed_after_drop(warmup_days: int = 7) -> float:
+    """Days from the drop (00:00 Asia/Baku) to the center's opening that day: no rating can arrive."""
+    mask = open_mask((warmup_days + 2) * 24)
+    drop_hour = warmup_days * 24 - 4
+    return float(np.argmax(mask[drop_hour:] > 0)) / 24
+
+
 def delays(rng, runs: int, volume: int, drop: float, warmup_days: int = 7, horizon_days: int = 60) -> np.ndarray:
     hours = (warmup_days + horizon_days) * 24
     mask = open_mask(hours)
@@ -157,12 +164,15 @@ def main() -> None:
         print(f"at {satisfaction:.1%}: volume, pages, warnings, warnings per center-month, ratings")
         for volume, (pages, warnings, ratings) in false_alarms(rng, args.months, satisfaction).items():
             print(f"  {volume}/day: {pages} pages, {warnings} warnings ({warnings / args.months:.2f}/month), {ratings:,} ratings")
-    print("\ndelay to the page after the drop (days): volume, drop, median, p95")
+    closed = closed_after_drop()
+    print(f"\ndelay to the page after the drop at 00:00 local (days; the center opens {closed:.3f} d later, "
+          "so subtract that for the delay from the first rating it could see): volume, drop, median, p95")
     for volume in VOLUMES:
         for drop in DROPS:
             d = delays(rng, args.runs, volume, drop)
             never = int(np.isinf(d).sum())
-            print(f"  {volume}/day to {drop:.0%}: median {np.median(d):.2f} d, p95 {np.percentile(d, 95):.2f} d"
+            print(f"  {volume}/day to {drop:.0%}: median {np.median(d):.2f} d, p95 {np.percentile(d, 95):.2f} d; "
+                  f"from opening: median {np.median(d) - closed:.2f} d"
                   + (f" ({never} of {len(d)} not within 60 days)" if never else ""))
     r = reset_times(rng, args.runs)
     print(f"\nreset (700/day, 7 days at 95%, then 99%): median {np.median(r):.2f} d, p95 {np.percentile(r, 95):.2f} d, "
