@@ -20,8 +20,8 @@ the ratings and the unhappy ratings counted since.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 from dost_contract.change_detection import DetectorSpec
 from streams.scoring import ALL_GROUPS, HOUR_SECONDS, LONGEST_WINDOW_SECONDS, CenterDay, hour_start
@@ -68,7 +68,7 @@ class DetectorState:
     ratings: int = 0
     unsatisfied: int = 0
 
-    def advance(self, spec: DetectorSpec, bucket: Bucket, filling: bool = False) -> "DetectorState":
+    def advance(self, spec: DetectorSpec, bucket: Bucket, filling: bool = False) -> DetectorState:
         """The state after one more bucket (``filling``: the current hour, which cannot clear the alarm)."""
         hour, rated, satisfied = bucket
         if rated < satisfied or satisfied < 0:

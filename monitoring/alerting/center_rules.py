@@ -36,11 +36,9 @@ from monitoring.alerting.parameters import WARNING_WINDOW, RuleParameters, durat
 from monitoring.alerting.promql import (
     NO_DECIMALS,
     ONE_DECIMAL,
-    PERCENT,
     RATIO_DECIMAL,
     alert,
     center_dashboard_url,
-    center_window_value,
     format_number,
     query_template,
     runbook_url,

@@ -10,7 +10,7 @@ are in ratings, turned into days at a volume (ratings a day).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from dost_contract.change_detection import DEFAULT_UNHAPPY_SHARE, SHIPPED_DETECTORS, DetectorSpec
 from monitoring.alerting.run_length import CusumChain

@@ -32,7 +32,7 @@ class CusumChain:
     q: float  # the true unhappy share
 
     @classmethod
-    def for_spec(cls, spec: DetectorSpec, q: float, alarm: int | None = None) -> "CusumChain":
+    def for_spec(cls, spec: DetectorSpec, q: float, alarm: int | None = None) -> CusumChain:
         if not 0 <= q <= 1:
             raise ValueError(f"the unhappy share must be in [0, 1], got {q}")
         return cls(spec.unhappy_points, spec.satisfied_points, spec.page_points if alarm is None else alarm, q)

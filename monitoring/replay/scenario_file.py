@@ -20,16 +20,16 @@ Optional keys: ``start`` (a UTC midnight, ISO-8601; default 2026-10-01), ``step_
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dost_contract.centers import Center, CenterKind
-from monitoring.replay.timeline import Timeline
-from streams.scoring import DAY_SECONDS
+from monitoring.replay.timeline import DAY_SECONDS, Timeline
 
 DEFAULT_START = datetime(2026, 10, 1, tzinfo=timezone.utc)
 
@@ -60,7 +60,7 @@ class ScenarioDocument(BaseModel):
     step_minutes: int = Field(5, ge=1, le=5)  # <= the shortest burn-rate window (5m)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "ScenarioDocument":
+    def _consistent(self) -> ScenarioDocument:
         ids = [c.center_id for c in self.centers]
         if len(set(ids)) != len(ids):
             raise ValueError("center_id values must be unique")

@@ -23,15 +23,15 @@ Pure: a scenario and a seed in, a timeline out; no clocks, files or processes he
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from dost_contract.centers import Center
 from dost_simulation.arrivals import CHANNELS, RatingArrival, simulate_arrivals
-from monitoring.alerting.network_rules import BURN_RATE_RULES, BURN_WINDOWS, UNSATISFIED_RATINGS
 from monitoring.alerting.center_rules import GUARD_WINDOW, warning_points
+from monitoring.alerting.network_rules import BURN_RATE_RULES, BURN_WINDOWS, UNSATISFIED_RATINGS
 from monitoring.alerting.parameters import WARNING_WINDOW, RuleParameters
 from monitoring.alerting.parameters import duration_seconds as prometheus_duration_seconds
 from monitoring.alerting.wilson import wilson_upper

@@ -12,12 +12,12 @@ import time
 import httpx
 import pytest
 
+from dost_contract.change_detection import DEV_DETECTORS
 from dost_contract.settings import Settings
 from dost_feedback.stack.monitoring import prometheus_base_url
 from dost_feedback.stack.processes import Service
-from dost_contract.change_detection import DEV_DETECTORS
-from streams.detector import run_detectors
 from monitoring.oncall.journal import wait_for_received_alert
+from streams.detector import run_detectors
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(90)]
 

@@ -10,7 +10,6 @@ one series from each. Nothing is padded (no ``or vector(0)``): the data has to e
 
 from __future__ import annotations
 
-import json
 import time
 from itertools import cycle
 from pathlib import Path

@@ -38,8 +38,8 @@ def test_schedules_follow_the_changes():
     ("seed: 1\ndays: 5\ncenters: []", "centers"),
     ("seed: 1\ndays: 5\ncenters: [{center_id: a-1, ratings_per_day: 0, satisfaction: 0.9}]", "ratings_per_day"),
     ("seed: 1\ndays: 5\ncenters: [{center_id: a-1, ratings_per_day: 5, satisfaction: 1.2}]", "satisfaction"),
-    ("seed: 1\ndays: 5\ncenters: [{center_id: a-1, ratings_per_day: 5, satisfaction: 0.9, "
-     "changes: [{after_days: 9, satisfaction: 0.5}]}]", "outside 5 days"),
+    (("seed: 1\ndays: 5\ncenters: [{center_id: a-1, ratings_per_day: 5, satisfaction: 0.9, "
+      "changes: [{after_days: 9, satisfaction: 0.5}]}]"), "outside 5 days"),
     ("seed: 1\ndays: 5\ncenters: [{center_id: A B, ratings_per_day: 5, satisfaction: 0.9}]", "bad center"),
     ("seed: 1\ndays: 5\nextra: 1\ncenters: [{center_id: a-1, ratings_per_day: 5, satisfaction: 0.9}]", "extra"),
     ("seed: [", "not YAML"),
