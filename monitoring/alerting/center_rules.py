@@ -205,15 +205,21 @@ def evidence_sentence() -> str:
     return f"since {since}, {unhappy} unhappy ratings of {ratings} ({_unhappy_percent()}); target allows {allows}"
 
 
+def _day_value(metric: str, value_format: str) -> str:
+    """Go template: ``metric`` of this alert's center in the 24h window (the alerts carry no window)."""
+    return (
+        f"{{{{ with printf `{metric}{{center_id=\"%s\",window=\"{WARNING_WINDOW}\"}}` $labels.center_id | query }}}}"
+        f"{{{{ . | first | value | {value_format} }}}}{{{{ end }}}}"
+    )
+
+
 def _satisfaction_annotations(params: RuleParameters, runbook_anchor: str, summary: str, description: str) -> dict[str, str]:
     return {
         "summary": summary,
         "description": description,
         "evidence_short": evidence_sentence(),
-        "ratio": query_template(CENTER_SATISFACTION_RATIO, ("center_id",), RATIO_DECIMAL).replace(
-            '{center_id="%s"}', f'{{center_id="%s",window="{WARNING_WINDOW}"}}'),
-        "count": query_template(CENTER_RATINGS, ("center_id",), NO_DECIMALS).replace(
-            '{center_id="%s"}', f'{{center_id="%s",window="{WARNING_WINDOW}"}}'),
+        "ratio": _day_value(CENTER_SATISFACTION_RATIO, RATIO_DECIMAL),
+        "count": _day_value(CENTER_RATINGS, NO_DECIMALS),
         "target": query_template(CENTER_SATISFACTION_TARGET, ("center_id",), RATIO_DECIMAL),
         "dashboard_url": center_dashboard_url(params),
         "runbook_url": runbook_url(params, runbook_anchor),
