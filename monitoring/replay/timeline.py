@@ -155,23 +155,33 @@ class DetectorTracker:
     def readings(self, days: Mapping[int, CenterDay], now: int) -> list[DetectorReading]:
         current = now // HOUR_SECONDS * HOUR_SECONDS
         first = current - LONGEST_WINDOW_SECONDS + HOUR_SECONDS
-        if self.closed_hour is None or self.closed_hour < current - HOUR_SECONDS:
-            for bucket in hourly_buckets(days, current - 1):
-                if self.closed_hour is not None and bucket[0] <= self.closed_hour:
-                    continue
+        start = first if self.closed_hour is None else self.closed_hour + HOUR_SECONDS
+        for hour in range(start, current, HOUR_SECONDS):  # the hours that closed since the last step
+            bucket = _bucket(days, hour)
+            if bucket is not None:
                 self.closed = {s.name: self.closed[s.name].advance(s, bucket) for s in self.specs}
-            self.closed_hour = current - HOUR_SECONDS
-        partial = [b for b in hourly_buckets(days, now) if b[0] == current]
+        self.closed_hour = current - HOUR_SECONDS
+        partial = _bucket(days, current)
         out = []
         for spec in self.specs:
             state = self.closed[spec.name]
             if state.since is not None and state.since < first:
                 out.append(run_detector(spec, hourly_buckets(days, now), current))
                 continue
-            for bucket in partial:
-                state = state.advance(spec, bucket, filling=True)
+            if partial is not None:
+                state = state.advance(spec, partial, filling=True)
             out.append(state.reading(spec))
         return out
+
+
+def _bucket(days: Mapping[int, CenterDay], hour: int) -> tuple[int, int, int] | None:
+    """The hourly bucket starting at ``hour`` (None when empty), as ``hourly_buckets`` gives it."""
+    day = days.get(day_start(hour))
+    if day is None:
+        return None
+    index = (hour - day_start(hour)) // HOUR_SECONDS
+    tally = day.tally("*", index, index)
+    return (hour, tally.ratings, tally.satisfied) if tally.ratings else None
 
 
 def export_series(scenario: Scenario, center: Center, ratings: Sequence[RatingArrival], steps: Sequence[int],

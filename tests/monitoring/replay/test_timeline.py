@@ -71,3 +71,27 @@ def test_scenario_rejects_bad_input():
     params = rule_parameters(shipped.shipped_settings(), "prod")
     with pytest.raises(ValueError, match="not in the registry"):
         build_timeline(Scenario(degraded_center="nowhere"), registry.centers, params)
+
+
+def test_the_replays_step_by_step_detectors_equal_the_workers_recomputation():
+    """DetectorTracker (incremental, for speed) gives exactly what the worker's full
+    recomputation over the 30d window gives, at every step, over 34 days with a degradation
+    longer than the window (where the worker's truncation at 30 days matters)."""
+    import random
+
+    from dost_contract.change_detection import SHIPPED_DETECTORS
+    from monitoring.replay.timeline import DetectorTracker
+    from streams.detector import center_readings
+    from streams.scoring import CenterDay, day_start, days_in_longest_window
+
+    rng = random.Random(3)
+    start = 1_790_035_200  # a UTC midnight
+    tracker, days = DetectorTracker(SHIPPED_DETECTORS), {}
+    for step in range(34 * 36):  # every 40 minutes
+        now = start + step * 2400
+        unhappy = 0.012 if step < 2 * 36 else 0.05  # degraded from day 2 on, for 32 days
+        for i in range(rng.randint(0, 30)):
+            epoch = now - rng.uniform(0, 2399)
+            days.setdefault(day_start(epoch), CenterDay()).apply(f"{step}-{i}", None, epoch, 2 if rng.random() < unhappy else 5)
+        window = {d: days[d] for d in days_in_longest_window(now) if d in days}
+        assert tuple(tracker.readings(window, now)) == center_readings(SHIPPED_DETECTORS, window, now), step
