@@ -60,6 +60,15 @@ DEV_DETECTORS: tuple[DetectorSpec, ...] = tuple(
 )
 
 
+# How long the rules hold a touch of a level. The worker's current hour is still filling: a
+# partial bucket can reach the page level and the whole hour end below it (satisfied ratings
+# after unhappy ones), which would make a page flap within the hour. Every such touch is an
+# alarm of the per-rating CUSUM that the run lengths are computed for, so holding it for an
+# hour (the bucket then decides, and the latch holds a confirmed page) costs no false pages
+# beyond the documented ones. The local stack holds for seconds.
+TOUCH_HOLD = {"prod": "1h", "dev": "10s"}
+
+
 def detectors_for_profile(profile: str) -> tuple[DetectorSpec, ...]:
     """The detectors of a monitoring profile ("prod" or "dev")."""
     if profile == "prod":

@@ -20,8 +20,9 @@ Alerts (center alerts carry ``center_id`` and ``region``):
 - ``CenterSatisfactionBelowTarget{severity="page"}``: a change detector
   (``dost_contract.change_detection``, computed by the worker) has reached its page level:
   ``dost:center_change_evidence:ratio`` (score / page level) >= 1 for any detector, with at
-  least ``min_ratings`` ratings in the 30d window. It resolves when the worker's latch
-  clears (the score back at the reset level).
+  least ``min_ratings`` ratings in the 30d window, touched within ``detector_hold`` (the
+  current hour's bucket is still filling; ``dost_contract.change_detection.TOUCH_HOLD``). It
+  resolves ``detector_hold`` after the worker's latch clears (the score back at the reset level).
 - ``CenterSatisfactionBelowTarget{severity="warning"}``: the small-drop detector's score at
   its warning level (early evidence for managers; not routed to the on-call SMS).
 - ``CenterNoRatingsWhileOpen``: an open center silent for longer than chance explains.
@@ -244,7 +245,8 @@ def warning_alert(params: RuleParameters) -> dict[str, Any]:
     detector, points = warning_points(params)
     expr = (
         f"# the small-drop detector has early evidence of a drop ...\n"
-        f'  max by (center_id) ({CENTER_CHANGE_SCORE}{{detector="{detector}"}}) >= {points}\n'
+        f'  max by (center_id) (max_over_time({CENTER_CHANGE_SCORE}{{detector="{detector}"}}[{params.detector_hold}]))'
+        f" >= {points}\n"
         f"{_volume_guard(params)}"
     )
     return alert(
@@ -267,7 +269,7 @@ def page_alert(params: RuleParameters) -> dict[str, Any]:
     # score is back at the reset level, so the page resolves only once the center is back.
     expr = (
         f"# a change detector has reached its page level ...\n"
-        f"  max by (center_id) ({CENTER_CHANGE_EVIDENCE}) >= 1\n"
+        f"  max by (center_id) (max_over_time({CENTER_CHANGE_EVIDENCE}[{params.detector_hold}])) >= 1\n"
         f"{_volume_guard(params)}"
     )
     return alert(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dost_contract.change_detection import SHIPPED_DETECTORS, DetectorSpec, detectors_for_profile
+from dost_contract.change_detection import SHIPPED_DETECTORS, TOUCH_HOLD, DetectorSpec, detectors_for_profile
 from dost_contract.settings import Settings
 from dost_contract.settings.profiles import MonitoringProfile, ProfileName
 from monitoring.alerting.wilson import Z_95
@@ -28,6 +28,7 @@ class RuleParameters:
     sentiment_backlog_messages: int = 500
     no_ratings_min_expected: float = 10.0
     detectors: tuple[DetectorSpec, ...] = SHIPPED_DETECTORS  # the change detectors the page and warning read
+    detector_hold: str = TOUCH_HOLD["prod"]  # max_over_time range: a level touched this recently still counts
 
 
 def rule_parameters(
@@ -45,6 +46,7 @@ def rule_parameters(
         sentiment_backlog_messages=settings.alert_sentiment_backlog_messages,
         no_ratings_min_expected=settings.alert_no_ratings_min_expected,
         detectors=detectors_for_profile(profile or settings.profile),
+        detector_hold=TOUCH_HOLD[profile or settings.profile],
     )
 
 

@@ -42,11 +42,13 @@ GROUP_INTERVAL = "1m"  # Grafana evaluates a group at most once per 10 s; 1m as 
 QUERY_WINDOW_SECONDS = 600  # relative time range of the instant query (now-10m .. now)
 
 
-def points_over_level_expr(levels: dict[str, int], min_ratings: int) -> str:
-    """Per center, the largest ``score - (level - 0.5)`` over the detectors in ``levels``
-    (> 0: at or above the level), where the center has ``min_ratings`` ratings in 30 days."""
+def points_over_level_expr(levels: dict[str, int], min_ratings: int, hold: str) -> str:
+    """Per center, the largest ``score - (level - 0.5)`` over the detectors in ``levels`` and
+    the last ``hold`` (> 0: at or above the level), where the center has ``min_ratings``
+    ratings in 30 days."""
     parts = "\nor\n".join(
-        f'  {CENTER_CHANGE_SCORE}{{detector="{name}"}} - {level - 0.5!r}' for name, level in levels.items()
+        f'  max_over_time({CENTER_CHANGE_SCORE}{{detector="{name}"}}[{hold}]) - {level - 0.5!r}'
+        for name, level in levels.items()
     )
     return (
         f"max by (center_id) (\n{parts}\n)\n"
@@ -125,14 +127,15 @@ def grafana_alert_rules(params: RuleParameters) -> dict[str, Any]:
     detector, warning_level = warning_points(params)
     warning = _rule(
         "dost-center-satisfaction-warning", "warning",
-        points_over_level_expr({detector: warning_level}, params.min_ratings),
+        points_over_level_expr({detector: warning_level}, params.min_ratings, params.detector_hold),
         params.timings.alert_warning_for,
         _annotations(params, RUNBOOK_ANCHOR_WARNING,
                      "DOST center {{ $labels.center_id }}: early evidence that satisfaction is slipping below target"),
     )
     page = _rule(
         "dost-center-satisfaction-page", "page",
-        points_over_level_expr({spec.name: spec.page_points for spec in params.detectors}, params.min_ratings),
+        points_over_level_expr({spec.name: spec.page_points for spec in params.detectors}, params.min_ratings,
+                               params.detector_hold),
         params.timings.alert_page_for,
         _annotations(params, RUNBOOK_ANCHOR_PAGE,
                      "DOST center {{ $labels.center_id }} has fallen below its satisfaction target"),

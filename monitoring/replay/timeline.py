@@ -278,17 +278,21 @@ class AlertStates:
                 episode.at_firing = dict(evidence)
 
 
-def center_results(series: CenterSeries, k: int, params: RuleParameters) -> tuple[dict, dict]:
+def center_results(series: CenterSeries, k: int, params: RuleParameters, hold_steps: int = 0) -> tuple[dict, dict]:
     """The warning's and the page's series at step ``k`` for one center (the rules' conditions):
-    the page where any detector's score / page level >= 1, the warning where the small-drop
-    detector's score >= its warning level, both with the 30d volume guard. Scores are whole
-    numbers and score / level >= 1 is exact in floats, so Prometheus decides ties the same way."""
+    the page where any detector's score / page level reached 1 within the hold
+    (``max_over_time`` over the evaluations k - hold_steps .. k: Prometheus 2.x ranges include
+    both ends), the warning where the small-drop detector's score reached its warning level
+    likewise, both with the 30d volume guard. Scores are whole numbers and score / level >= 1
+    is exact in floats, so Prometheus decides ties the same way."""
     center = series.center
     base = {"center_id": center.center_id, "region": center.region}  # region: joined from dost_center_info
     warning, page = {}, {}
     if series.windows[GUARD_WINDOW][k][0] < params.min_ratings:
         return warning, page
-    readings = {spec.name: (spec, series.detectors[spec.name][k]) for spec in params.detectors}
+    held = range(max(k - hold_steps, 0), k + 1)
+    readings = {spec.name: (spec, max((series.detectors[spec.name][j] for j in held), key=lambda r: r.score))
+                for spec in params.detectors}
     ratings, satisfied = series.windows[WARNING_WINDOW][k]
     evidence = {"ratio": satisfied / ratings if ratings else float("nan"), "count": ratings,
                 "upper": wilson_upper(satisfied, ratings) if ratings else float("nan"), "target": center.target}
@@ -378,10 +382,11 @@ def build_timeline(
         hold = duration_seconds(params.timings.alert_burn_page_for if severity == "page" else params.timings.alert_burn_ticket_for)
         burn_states.append((AlertStates(BURN_ALERT, hold), severity, long, short, threshold))
     window_steps = {w: duration_seconds(w) // scenario.step_seconds for w in BURN_WINDOWS}
+    hold_steps = duration_seconds(params.detector_hold) // scenario.step_seconds
     for k, t in enumerate(steps):
         warnings, pages = {}, {}
         for s in series:
-            w, p = center_results(s, k, params)
+            w, p = center_results(s, k, params, hold_steps)
             warnings.update(w)
             pages.update(p)
         warning.evaluate(t, warnings)

@@ -51,15 +51,16 @@ def test_page_thresholds_every_detector_at_its_page_level_and_warning_the_small_
 
     document = render_rules(prod_parameters())
     alerts = satisfaction_alerts(document)
-    assert "max by (center_id) (dost:center_change_evidence:ratio) >= 1" in alerts["page"]["expr"]
-    assert (f'max by (center_id) (dost:center_change_score:max{{detector="small"}}) >= {SMALL_DROP.warning_points}'
-            in alerts["warning"]["expr"])
+    assert "max by (center_id) (max_over_time(dost:center_change_evidence:ratio[1h])) >= 1" in alerts["page"]["expr"]
+    assert ('max by (center_id) (max_over_time(dost:center_change_score:max{detector="small"}[1h]))'
+            f" >= {SMALL_DROP.warning_points}" in alerts["warning"]["expr"])
     [evidence] = [r for g in document["groups"] for r in g["rules"] if r.get("record") == names.CENTER_CHANGE_EVIDENCE]
     assert f'dost:center_change_score:max{{detector="small"}} / {SMALL_DROP.page_points}' in evidence["expr"]
     assert f'dost:center_change_score:max{{detector="large"}} / {LARGE_DROP.page_points}' in evidence["expr"]
     dev = render_rules(rule_parameters(Settings(), "dev"))
     [dev_evidence] = [r for g in dev["groups"] for r in g["rules"] if r.get("record") == names.CENTER_CHANGE_EVIDENCE]
     assert f"/ {DEV_DETECTORS[0].page_points}" in dev_evidence["expr"]
+    assert "[10s]" in satisfaction_alerts(dev)["page"]["expr"]  # the dev profile holds a touch for seconds
 
 
 def test_satisfaction_alerts_carry_the_contract_annotations():

@@ -36,8 +36,10 @@ def test_grafana_alert_rules_mirror_the_contract_alert():
         assert refs["C"]["model"]["conditions"][0]["evaluator"] == {"type": "gt", "params": [0]}
         assert rule["annotations"]["dashboard_url"].endswith(f"{CENTER_DASHBOARD.path}?var-center_id={{{{ $labels.center_id }}}}")
         assert {"summary", "description", "runbook_url"} <= set(rule["annotations"])
-    assert 'dost:center_change_score:max{detector="small"} - 545.5' in rules["warning"]["data"][0]["model"]["expr"]
-    assert 'dost:center_change_score:max{detector="large"} - 205.5' in rules["page"]["data"][0]["model"]["expr"]
+    assert ('max_over_time(dost:center_change_score:max{detector="small"}[1h]) - 545.5'
+            in rules["warning"]["data"][0]["model"]["expr"])
+    assert ('max_over_time(dost:center_change_score:max{detector="large"}[1h]) - 205.5'
+            in rules["page"]["data"][0]["model"]["expr"])
 
 
 def test_grafana_page_query_is_above_zero_exactly_where_the_prometheus_page_condition_holds(tmp_path):
@@ -60,7 +62,7 @@ def test_grafana_page_query_is_above_zero_exactly_where_the_prometheus_page_cond
     [page] = [r for r in grafana_alert_rules(params)["groups"][0]["rules"] if r["labels"]["severity"] == "page"]
     grafana_a = page["data"][0]["model"]["expr"]
     expected = [{"labels": f'{{center_id="{c}"}}', "value": 1} for c in ("l-at", "s-at")]
-    prometheus = ("max by (center_id) (dost:center_change_evidence:ratio) >= bool 1 == 1 "
+    prometheus = ("max by (center_id) (max_over_time(dost:center_change_evidence:ratio[1h])) >= bool 1 == 1 "
                   'and on (center_id) dost:center_ratings:max{window="30d"} >= 30')
     test = {"rule_files": [str(shipped.SHIPPED_RULES_FILE)], "evaluation_interval": "1m", "tests": [{
         "interval": "1m", "input_series": series, "promql_expr_test": [
