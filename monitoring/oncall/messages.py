@@ -48,7 +48,7 @@ def _evidence(alert: WebhookAlert) -> str:
     """ratio, count and bound, as the alert's annotations give them (those present).
 
     "< target" follows the number the alert compared: the Wilson upper bound for a page,
-    the observed ratio otherwise (a warning fires while its upper bound is above target).
+    the observed ratio otherwise. The change detectors' alerts carry ``evidence_short`` instead.
     """
     a = alert.annotations
     if a.get("evidence_short"):
