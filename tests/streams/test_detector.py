@@ -47,8 +47,8 @@ def test_bad_bucket_is_refused():
 
 def _days(ratings: list[tuple[float, int]]) -> dict[int, CenterDay]:
     days: dict[int, CenterDay] = {}
-    for i, (epoch, rating) in enumerate(ratings):
-        days.setdefault(day_start(epoch), CenterDay()).apply(f"id-{i}", None, epoch, rating)
+    for epoch, rating in ratings:
+        days.setdefault(day_start(epoch), CenterDay()).apply(None, epoch, rating)
     return days
 
 

@@ -92,6 +92,6 @@ def test_the_replays_step_by_step_detectors_equal_the_workers_recomputation():
         unhappy = 0.012 if step < 2 * 36 else 0.05  # degraded from day 2 on, for 32 days
         for i in range(rng.randint(0, 30)):
             epoch = now - rng.uniform(0, 2399)
-            days.setdefault(day_start(epoch), CenterDay()).apply(f"{step}-{i}", None, epoch, 2 if rng.random() < unhappy else 5)
+            days.setdefault(day_start(epoch), CenterDay()).apply(None, epoch, 2 if rng.random() < unhappy else 5)
         window = {d: days[d] for d in days_in_longest_window(now) if d in days}
         assert tuple(tracker.readings(window, now)) == center_readings(SHIPPED_DETECTORS, window, now), step
