@@ -148,7 +148,7 @@ def create_sms_invitation_app(settings: Settings, registry: CenterRegistry) -> f
     visits_topic = app.topic(
         topics.VISITS_COMPLETED, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
     )
-    store = ChannelStore(settings.channels_db_path)
+    store = ChannelStore(settings.channels_database)
     sender = InvitationSender(settings, store, create_gateway(settings))
     settings.warn_if_insecure(log)
     for outcome in ("queued", "opted_out", "duplicate", "invalid"):

@@ -12,6 +12,7 @@ from dost_contract.settings.profiles import SEVERITIES
 from dost_feedback.cli.common import fail
 from monitoring.alerting.alertmanager_config import receiver_name
 from monitoring.oncall.config import OncallConfigError, route_channels
+from dost_channels.db.engine import SchemaBehindError
 from monitoring.oncall.log import format_log
 from monitoring.oncall.outbox import Outbox
 from monitoring.oncall.retry import RetryPolicy
@@ -21,9 +22,12 @@ oncall_app = typer.Typer(help="On-call routing: the sent log and the channel con
 
 def _outbox() -> Outbox:
     settings = get_settings()
-    if not settings.oncall_db_path.exists():
+    if settings.database_url is None and not settings.oncall_db_path.exists():
         fail(f"no on-call outbox at {settings.oncall_db_path}: the receiver has not run with this DOST_STATE_DIR")
-    return Outbox(settings.oncall_db_path)
+    try:
+        return Outbox(settings.oncall_database)
+    except SchemaBehindError as exc:
+        fail(str(exc))
 
 
 @oncall_app.command("log")

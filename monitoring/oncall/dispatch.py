@@ -23,6 +23,7 @@ logger = logging.getLogger("dost.oncall.delivery")
 
 IDLE_POLL_SECONDS = 5.0  # longest sleep with nothing due (a wake() cuts it short)
 ERROR_TEXT_MAX = 500
+LEASE_MARGIN_SECONDS = 30.0
 
 
 class Dispatcher:
@@ -41,6 +42,9 @@ class Dispatcher:
         self.deliveries_total = deliveries_total
         self.send_timeout = send_timeout
         self.clock = clock
+        # A claimed delivery is not due again (for another receiver sharing the outbox) before
+        # its send has had time to finish or fail.
+        self.lease_seconds = send_timeout + LEASE_MARGIN_SECONDS
         self._wake = asyncio.Event()
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
@@ -68,7 +72,7 @@ class Dispatcher:
 
     def deliver_due(self) -> int:
         """Start a send for every due delivery not already in flight; returns how many."""
-        due = self.outbox.due(self.clock(), exclude=set(self._in_flight))
+        due = self.outbox.claim_due(self.clock(), self.lease_seconds, exclude=set(self._in_flight))
         for delivery in due:
             self._in_flight.add(delivery.id)
             task = asyncio.create_task(self._attempt(delivery))
