@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, inspect, select, text
+from sqlalchemy import Engine, create_engine, func, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dost_channels.db.schema import metadata
@@ -21,7 +21,7 @@ def import_sqlite(source: Path, target: Engine) -> dict[str, int]:
     """Rows copied per table (those already present are not counted)."""
     if not source.is_file():
         raise FileNotFoundError(f"no SQLite file at {source}")
-    reader = create_engine(f"sqlite:///{source.resolve()}?mode=ro", connect_args={"uri": True})
+    reader = create_engine(f"sqlite:///file:{source.resolve()}?mode=ro&uri=true")
     insert = postgresql.insert if target.dialect.name == "postgresql" else sqlite.insert
     copied: dict[str, int] = {}
     try:
@@ -33,10 +33,11 @@ def import_sqlite(source: Path, target: Engine) -> dict[str, int]:
                 names = {c["name"] for c in inspect(reader).get_columns(table.name)}
                 columns = [c for c in table.columns if c.name in names]
                 result = src.execute(select(*[text(f'"{c.name}"') for c in columns]).select_from(text(table.name)))
-                copied[table.name] = 0
+                before = dst.execute(select(func.count()).select_from(table)).scalar_one()
                 while batch := result.fetchmany(BATCH_ROWS):
                     rows = [dict(zip((c.name for c in columns), row)) for row in batch]
-                    copied[table.name] += dst.execute(insert(table).values(rows).on_conflict_do_nothing()).rowcount
+                    dst.execute(insert(table).values(rows).on_conflict_do_nothing())
+                copied[table.name] = dst.execute(select(func.count()).select_from(table)).scalar_one() - before
             if target.dialect.name == "postgresql":
                 for table in ("notifications", "deliveries"):
                     dst.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
