@@ -23,7 +23,6 @@ import time
 from dataclasses import dataclass
 
 
-
 @dataclass(frozen=True)
 class OutboxItem:
     visit_id: str

@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 
 
-
 def take_token(tokens: float, updated_at: float, now: float, interval: float, burst: int) -> tuple[float, float]:
     """(tokens left, seconds to wait): wait 0.0 when a token was taken."""
     tokens = min(float(burst), tokens + max(0.0, now - updated_at) / interval)

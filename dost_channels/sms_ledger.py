@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 
 
-
 def utc_day(epoch: float) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 

@@ -34,7 +34,6 @@ from dost_channels.sms_ledger import SmsLedger
 from dost_channels.tokens import hash_token, new_device_token, new_qr_token
 
 
-
 class DeviceCheck(StrEnum):
     OK = "ok"
     UNKNOWN = "unknown"

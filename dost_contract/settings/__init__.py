@@ -20,13 +20,13 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from dost_contract.settings.base import PROJECT_ROOT, PrometheusDuration
 from dost_contract.settings.centers import CenterSettings
-from dost_contract.settings.database import DatabaseSettings
 from dost_contract.settings.channels import (
     DEV_PHONE_ENCRYPTION_KEY,
     DEV_PHONE_HASH_SECRET,
     DEV_SMS_SIGNATURE_SECRET,
     ChannelSettings,
 )
+from dost_contract.settings.database import DatabaseSettings
 from dost_contract.settings.kafka import KafkaSettings
 from dost_contract.settings.monitoring import MonitoringSettings
 from dost_contract.settings.oncall import OncallSettings

@@ -6,13 +6,13 @@ import time
 
 import typer
 
+from dost_channels.db.engine import SchemaBehindError
 from dost_contract.centers import RegistryError
 from dost_contract.settings import get_settings
 from dost_contract.settings.profiles import SEVERITIES
 from dost_feedback.cli.common import fail
 from monitoring.alerting.alertmanager_config import receiver_name
 from monitoring.oncall.config import OncallConfigError, route_channels
-from dost_channels.db.engine import SchemaBehindError
 from monitoring.oncall.log import format_log
 from monitoring.oncall.outbox import Outbox
 from monitoring.oncall.retry import RetryPolicy

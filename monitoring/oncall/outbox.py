@@ -19,7 +19,6 @@ from pathlib import Path
 
 from dost_channels.db.access import Database
 
-
 STATES = ("pending", "sent", "failed")
 _DUE_SQL = (
     "SELECT d.id, d.notification_id, d.channel, d.channel_type, d.channel_config, d.attempts, d.next_attempt_at,"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from pathlib import Path
 import subprocess
 import sys
 import time
-import json
+from pathlib import Path
 
 from dost_channels.store import ChannelStore, DeviceCheck, QrState
 from dost_channels.tokens import hash_token

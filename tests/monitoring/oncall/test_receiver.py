@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-
-from sqlalchemy.exc import SQLAlchemyError
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from dost_contract.settings import PROJECT_ROOT, Settings
 from monitoring.oncall.config import OncallConfigError
