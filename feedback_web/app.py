@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from dost_channels.sms_gateway import create_gateway
+from dost_channels.db.offload import in_db_thread
 from dost_channels.store import ChannelStore
 from dost_contract import __version__
 from dost_contract.centers import CenterRegistry, load_registry
@@ -126,15 +127,15 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         received_at = utc_now()
         if body.submitted_at and body.submitted_at > received_at + timedelta(seconds=settings.max_clock_skew_seconds):
             raise field_error("submitted_at", "in_future", "submitted_at is in the future")
-        refusal, who = authorize_rating(store, kiosk_limiter, client_limiter, authorization, body.center_id,
-                                        body.channel)
+        refusal, who = await in_db_thread(authorize_rating, store, kiosk_limiter, client_limiter, authorization,
+                                          body.center_id, body.channel)
         if refusal is not None:
             return refusal
         feedback = FeedbackSubmitted.from_input(body, received_at=received_at)
         if who.startswith("device:"):  # a tablet: repeated presses are kept, answered 202, not counted
-            suspect = judge_press(store, burst_rules, str(feedback.feedback_id), who.removeprefix("device:"),
-                                  body.center_id, body.rating, feedback.submitted_at.timestamp(),
-                                  received_at.timestamp())
+            suspect = await in_db_thread(judge_press, store, burst_rules, str(feedback.feedback_id),
+                                         who.removeprefix("device:"), body.center_id, body.rating,
+                                         feedback.submitted_at.timestamp(), received_at.timestamp())
             if suspect is not None:
                 feedback = feedback.model_copy(update={"suspect": suspect})
         failure = await publish_or_503(publisher, feedback)

@@ -65,7 +65,9 @@ def create_database_engine(url: str, *, synchronous: str = "NORMAL") -> Engine:
     """An engine for ``url``; ``synchronous`` is SQLite's durability (FULL: on disk at commit)."""
     if is_sqlite(url):
         return _sqlite_engine(url, synchronous)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=30)
+    # Bounded waits: connecting, a pool slot, a statement (a stuck query frees its thread).
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=30,
+                         connect_args={"connect_timeout": 10, "options": "-c statement_timeout=30000"})
 
 
 def open_database(target: str | Path, *, synchronous: str = "NORMAL") -> Engine:
