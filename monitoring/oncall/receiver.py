@@ -36,10 +36,16 @@ from typing import AsyncIterator, Callable
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.exc import SQLAlchemyError
 
+from dost_channels.db.offload import in_db_thread
 from dost_contract import metric_names
 from dost_contract.centers import load_registry
 from dost_contract.settings import Settings, get_settings
@@ -219,7 +225,8 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
                          503: {"description": "Not stored; Alertmanager should retry"}})
     async def alertmanager_webhook(payload: WebhookPayload, request: Request) -> Response:
         try:
-            taken = intake.take(payload, (await request.body()).decode("utf-8"))
+            raw = (await request.body()).decode("utf-8")
+            taken = await in_db_thread(intake.take, payload, raw)  # off the loop: a slow database never stalls it
         except SQLAlchemyError:
             logger.exception("could not store a notification from %s; answering 503 so Alertmanager retries",
                              payload.receiver)
