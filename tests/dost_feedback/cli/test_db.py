@@ -29,6 +29,8 @@ def test_on_postgresql_upgrade_then_devices_kiosk_and_qr_work_and_no_sqlite_file
     refused = cli("devices", "add", "--center", "baku-1", database_url=url)
     assert refused.returncode == 1 and "run `dost-feedback db upgrade` first" in refused.stderr, refused.stderr
     assert "postgres@127.0.0.1" in refused.stderr and "none (empty)" in refused.stderr
+    web_refused = cli("web", database_url=url)  # a service refuses a schema that is behind, naming the command
+    assert web_refused.returncode == 1 and "run `dost-feedback db upgrade` first" in web_refused.stderr
 
     upgraded = cli("db", "upgrade", database_url=url)
     assert upgraded.returncode == 0, upgraded.stderr
