@@ -4,7 +4,8 @@ A key (``device:…``, ``client:…``, ``ip:…``) earns one request every ``int
 and may save up ``burst`` of them. ``take_token`` is the pure arithmetic; ``acquire_rate``
 applies it to the key's row in one write transaction that holds the row locked (created
 first if new, then ``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE``),
-so two processes never both spend the last token. Times are wall-clock (``time.time``): processes share no monotonic clock.
+so two processes never both spend the last token. Times are wall-clock (``time.time``):
+processes share no monotonic clock.
 
 A mixin of ``ChannelStore`` (``dost_channels.store``).
 """

@@ -50,6 +50,7 @@ class SmsLedger:
         """True if this phone has had no auto-reply today (UTC); the claim uses up today's."""
         now = time.time() if now is None else now
         return bool(self._write(
-            "INSERT INTO sms_auto_replies (phone_hash, day, purpose, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO sms_auto_replies (phone_hash, day, purpose, sent_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (phone_hash, utc_day(now), purpose, now),
         ))

@@ -23,8 +23,8 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from dost_channels.sms_gateway import create_gateway
 from dost_channels.db.offload import in_db_thread
+from dost_channels.sms_gateway import create_gateway
 from dost_channels.store import ChannelStore
 from dost_contract import __version__
 from dost_contract.centers import CenterRegistry, load_registry

@@ -24,8 +24,8 @@ from prometheus_client import Counter, Gauge, start_http_server
 from pydantic import ValidationError
 
 from dost_channels import i18n
-from dost_channels.sms_gateway import SmsGateway, SmsSendError, create_gateway
 from dost_channels.db.offload import in_db_thread
+from dost_channels.sms_gateway import SmsGateway, SmsSendError, create_gateway
 from dost_channels.store import ChannelStore
 from dost_contract import metric_names, topics
 from dost_contract.centers import CenterRegistry, load_registry

@@ -76,6 +76,6 @@ class PostgresServer:
         return self.url(name)
 
     def stop(self) -> None:
-        subprocess.run([*self._as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-W", "stop"],
-                       capture_output=True, timeout=60)
+        subprocess.run([*self._as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-W",
+                        "stop"], check=False, capture_output=True, timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)

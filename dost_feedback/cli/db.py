@@ -63,7 +63,8 @@ def db_import_sqlite(
     target = database_url(get_settings().channels_database)
     if not source.is_file():
         fail(f"no SQLite file at {source}")
-    if make_url(target).get_backend_name() == "sqlite" and Path(make_url(target).database).resolve() == source.resolve():
+    url = make_url(target)
+    if url.get_backend_name() == "sqlite" and Path(url.database).resolve() == source.resolve():
         fail(f"{source} is the configured database itself; set DOST_DATABASE_URL to the database to copy into")
     try:
         engine = open_database(target)

@@ -26,8 +26,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from dost_channels import i18n
-from dost_channels.sms_gateway import SmsGateway, SmsSendError
 from dost_channels.db.offload import in_db_thread
+from dost_channels.sms_gateway import SmsGateway, SmsSendError
 from dost_channels.store import ChannelStore
 from dost_contract.events import Channel, FeedbackSubmitted, utc_now
 from dost_contract.phones import InvalidPhone, mask_phone, normalize_phone, phone_hash
@@ -37,7 +37,11 @@ from feedback_web.ingest import publish_or_503
 from feedback_web.pii import clean_comment
 from feedback_web.publisher import FeedbackPublisher
 from feedback_web.sms.parsing import parse_sms
-from feedback_web.sms.signature import DOST_SIGNATURE_HEADER, DOST_TIMESTAMP_HEADER, signature_scheme
+from feedback_web.sms.signature import (
+    DOST_SIGNATURE_HEADER,
+    DOST_TIMESTAMP_HEADER,
+    signature_scheme,
+)
 
 log = logging.getLogger(__name__)
 

@@ -167,7 +167,8 @@ class Outbox(Database):
 
     def counts(self) -> dict[str, int]:
         """Deliveries per state (every state present, 0 when none)."""
-        rows = {row["state"]: row["n"] for row in self._all("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")}
+        rows = {row["state"]: row["n"]
+                for row in self._all("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")}
         return {state: int(rows.get(state, 0)) for state in STATES}
 
     def log(self, state: str | None = None, limit: int = 50) -> list[LogEntry]:

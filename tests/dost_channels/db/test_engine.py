@@ -30,7 +30,8 @@ def test_a_fresh_sqlite_file_is_created_and_migrated_in_wal_mode(tmp_path: Path)
 
 def test_a_shared_database_behind_is_refused_with_the_command_to_run(postgres):
     url = postgres.fresh_database(migrated=False)
-    with pytest.raises(SchemaBehindError, match=r"none \(empty\), this code needs 0001: run `dost-feedback db upgrade`"):
+    behind = r"none \(empty\), this code needs 0001: run `dost-feedback db upgrade`"
+    with pytest.raises(SchemaBehindError, match=behind):
         open_database(url)
     assert migrate.current_revision(open_database(postgres.fresh_database())) == "0001"
 

@@ -74,7 +74,8 @@ def test_upgrade_without_a_url_migrates_the_embedded_files(cli, tmp_path):
 def test_upgrade_names_the_database_it_cannot_reach(cli):
     result = cli("db", "upgrade", database_url=f"postgresql+psycopg://dost:secret@127.0.0.1:{free_port()}/dost")
     assert result.returncode == 1
-    assert result.stderr.startswith("error: postgresql+psycopg://dost:***@127.0.0.1:") and "upgrade failed" in result.stderr
+    assert result.stderr.startswith("error: postgresql+psycopg://dost:***@127.0.0.1:")
+    assert "upgrade failed" in result.stderr
     assert "secret" not in result.stderr
 
 

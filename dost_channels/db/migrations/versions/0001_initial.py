@@ -13,6 +13,8 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
+UNSENT = 'sent_at IS NULL AND gave_up_at IS NULL'  # the outbox_due index covers the rows still to send
+
 
 def upgrade() -> None:
     op.create_table('api_clients',
@@ -59,7 +61,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('visit_id')
     )
     with op.batch_alter_table('invitation_outbox', schema=None) as batch_op:
-        batch_op.create_index('outbox_due', ['next_attempt_at'], unique=False, sqlite_where=sa.text('sent_at IS NULL AND gave_up_at IS NULL'), postgresql_where=sa.text('sent_at IS NULL AND gave_up_at IS NULL'))
+        batch_op.create_index('outbox_due', ['next_attempt_at'], unique=False, sqlite_where=sa.text(UNSENT),
+                              postgresql_where=sa.text(UNSENT))
 
     op.create_table('invitations',
     sa.Column('visit_id', sa.Text(), nullable=False),
@@ -180,7 +183,7 @@ def downgrade() -> None:
 
     op.drop_table('invitations')
     with op.batch_alter_table('invitation_outbox', schema=None) as batch_op:
-        batch_op.drop_index('outbox_due', sqlite_where=sa.text('sent_at IS NULL AND gave_up_at IS NULL'), postgresql_where=sa.text('sent_at IS NULL AND gave_up_at IS NULL'))
+        batch_op.drop_index('outbox_due', sqlite_where=sa.text(UNSENT), postgresql_where=sa.text(UNSENT))
 
     op.drop_table('invitation_outbox')
     op.drop_table('devices')
