@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 
 from sqlalchemy import Connection, CursorResult, RowMapping, TextClause, text
 
-from dost_channels.db.engine import database_url, open_database
+from dost_channels.db.engine import READ_ONLY, database_url, open_database
 
 
 def bind(sql: str, params: Sequence) -> tuple[str, dict]:
@@ -73,12 +73,22 @@ class Database:
         with self.engine.begin() as connection:
             yield Tx(connection, self._for_update, self._skip_locked)
 
+    @contextmanager
+    def _read(self) -> Iterator[Tx]:
+        """A transaction that only reads (SQLite: no write lock)."""
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(**{READ_ONLY: True})
+            with connection.begin():
+                yield Tx(connection, self._for_update, self._skip_locked)
+
     def _one(self, sql: str, params: Sequence = ()) -> RowMapping | None:
-        with self._transaction() as tx:
+        """One row of a SELECT."""
+        with self._read() as tx:
             return tx.one(sql, params)
 
     def _all(self, sql: str, params: Sequence = ()) -> list[RowMapping]:
-        with self._transaction() as tx:
+        """Every row of a SELECT."""
+        with self._read() as tx:
             return tx.all(sql, params)
 
     def _write(self, sql: str, params: Sequence = ()) -> int:

@@ -7,8 +7,8 @@
   migrated on first open, so a fresh state dir needs no step.
 
 SQLite runs in WAL mode (several processes on one node read and write at once), and every
-transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock up front, so two
-processes' read-then-write transactions serialize instead of failing at commit.
+writing transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock up front, so
+two processes' read-then-write transactions serialize instead of failing at commit.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from dost_channels.db import migrate
 
 UPGRADE_COMMAND = "dost-feedback db upgrade"
+READ_ONLY = "dost_read_only"  # execution option: a transaction that only reads (SQLite: plain BEGIN)
 
 
 class SchemaBehindError(RuntimeError):
@@ -56,7 +57,9 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read (``READ_ONLY``) needs no write lock; every other transaction takes it first.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
