@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from dost_channels.db import migrate
 
 UPGRADE_COMMAND = "dost-feedback db upgrade"
-READ_ONLY = "dost_read_only"  # execution option: a transaction that only reads (SQLite: plain BEGIN)
+READ_ONLY = "store_read_only"  # execution option: a transaction that only reads (SQLite: plain BEGIN)
 
 
 class SchemaBehindError(RuntimeError):
