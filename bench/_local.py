@@ -105,7 +105,7 @@ async def raw_consume(settings: Settings, count: int, parse: bool) -> float:
 def processed(worker: Service) -> float:
     text = httpx.get(worker.url, timeout=5).text
     return sum(metric_value(text, "dost_worker_events_processed_total", outcome=o) or 0
-               for o in ("counted", "duplicate", "deadletter"))
+               for o in ("counted", "duplicate", "replayed", "deadletter"))
 
 
 def run_worker_until(worker: Service, count: int, timeout: float = 900) -> tuple[float, float]:
@@ -134,3 +134,54 @@ def rss_bytes(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+def run_workers_until(workers: list[Service], count: int, timeout: float = 900) -> float:
+    """Seconds from the first processed event to the count-th, summed over ``workers``."""
+    first = None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = 0.0
+        for worker in workers:
+            try:
+                done += processed(worker)
+            except httpx.HTTPError:
+                pass
+        if done and first is None:
+            first = (time.perf_counter(), done)
+        if done >= count:
+            return (time.perf_counter() - first[0]) * count / max(count - first[1], 1)
+        time.sleep(0.25)
+    raise TimeoutError(f"workers processed only {done} of {count}")
+
+
+def owns_partitions(worker: Service) -> float:
+    try:
+        return metric_value(httpx.get(worker.url, timeout=5).text, "dost_worker_assigned_partitions") or 0
+    except httpx.HTTPError:
+        return 0
+
+
+def empty_topic(settings: Settings, topic: str = topics.FEEDBACK_SUBMITTED, timeout: float = 60) -> None:
+    """Delete and re-create ``topic``, so a phase starts on an empty log (no backlog at a group's first
+    rebalance: docs/benchmarks.md)."""
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.admin import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        admin.delete_topics([topic])
+        deadline = time.monotonic() + timeout
+        while topic in admin.list_topics():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{topic} was not deleted within {timeout}s")
+            time.sleep(0.2)
+    finally:
+        admin.close()
+    create_topics(settings)
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        ends = consumer.end_offsets([TopicPartition(topic, p) for p in range(settings.topic_partitions)])
+        assert set(ends.values()) == {0}, ends
+    finally:
+        consumer.close()

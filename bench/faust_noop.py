@@ -1,6 +1,9 @@
 """A Faust agent that only counts events: the ceiling any Faust agent has on this machine.
 
     python -m bench.faust_noop BOOTSTRAP COUNT   -> prints "events_per_s N" and exits
+
+It runs with the rating worker's own Faust settings and batch size (``streams.app``), so
+the worker is judged against the same Faust, doing nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import uuid
 import faust
 
 from dost_contract import topics
+from dost_contract.settings import Settings
+from streams.app import RATING_WORKER_TUNING
 
 
 def main() -> None:
@@ -21,15 +26,16 @@ def main() -> None:
     app = faust.App(
         f"bench-noop-{uuid.uuid4().hex[:6]}", broker=f"kafka://{bootstrap}", store="memory://",
         datadir=tempfile.mkdtemp(), broker_session_timeout=6, broker_heartbeat_interval=1,
-        web_enabled=False, consumer_auto_offset_reset="earliest",
+        web_enabled=False, consumer_auto_offset_reset="earliest", **RATING_WORKER_TUNING,
     )
+    settings = Settings()
     topic = app.topic(topics.FEEDBACK_SUBMITTED, key_type=bytes, value_type=bytes,
                       key_serializer="raw", value_serializer="raw")
     seen = {"events": 0, "started": 0.0}
 
     @app.agent(topic)
     async def count_only(stream):
-        async for events in stream.take_events(2000, within=0.5):
+        async for events in stream.take_events(settings.rating_batch_size, within=settings.rating_batch_seconds):
             if not seen["started"]:
                 seen["started"] = time.perf_counter()
             seen["events"] += len(events)

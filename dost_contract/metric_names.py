@@ -34,6 +34,14 @@ WORKER_BATCH_PROCESSING_SECONDS = "dost_worker_batch_processing_seconds"  # hist
 WORKER_BATCH_EVENTS = "dost_worker_batch_events"  # histogram
 WORKER_CONSUMER_LAG_MESSAGES = "dost_worker_consumer_lag_messages"  # {partition}
 WORKER_ASSIGNED_PARTITIONS = "dost_worker_assigned_partitions"
+# The rating state's size: {kind} = center_days | feedback_marks | mark_blocks (entries held)
+WORKER_STATE_ENTRIES = "dost_worker_state_entries"
+WORKER_STATE_MARK_BYTES = "dost_worker_state_mark_bytes"  # bytes of mark blocks held
+# The change detectors (streams.detector; dost_contract.change_detection), {center_id, detector}:
+CENTER_CHANGE_SCORE = "dost_center_change_score"  # CUSUM points, held >= the page level while latched
+CENTER_CHANGE_SINCE = "dost_center_change_since_timestamp_seconds"  # start of the current excursion
+CENTER_CHANGE_RATINGS = "dost_center_change_ratings"  # ratings since then
+CENTER_CHANGE_UNSATISFIED = "dost_center_change_unsatisfied"  # unhappy ratings (1-3) since then
 
 # --- SMS-invitation agent (its own process and consumer group) ---------------------------
 SMS_INVITATIONS_TOTAL = "dost_sms_invitations_total"  # {outcome}: visits.completed handled

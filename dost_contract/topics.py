@@ -16,7 +16,9 @@ CHANNEL_TOPICS = (VISITS_COMPLETED,)
 # They are created up front (with the source topics' partition count) because a worker
 # that creates them itself can read their metadata before the partitions exist.
 CENTER_DAYS_TABLE = "center-days"
-TABLES = (CENTER_DAYS_TABLE,)
+# feedback_id marks (streams.dedup): blocks of first-seen ids, for once-ever de-duplication.
+FEEDBACK_MARKS_TABLE = "feedback-marks"
+TABLES = (CENTER_DAYS_TABLE, FEEDBACK_MARKS_TABLE)
 
 
 def changelog_topic(app_id: str, table: str) -> str:

@@ -16,6 +16,8 @@ command -v promtool >/dev/null || missing+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanager)
 # The kiosk's browser tests drive Debian's Chromium through Playwright (no browser download).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# kcat: a Kafka client nobody here wrote, for the local-stack volume test (tests/dost_feedback/stack).
+command -v kcat >/dev/null || missing+=(kcat)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)  # ə, ş, Cyrillic
 # tests/test_compose_go.py builds infra/compose-check (compose-go) with Go once, cached in .dost/.
 command -v go >/dev/null || missing+=(golang-go)

@@ -5,20 +5,24 @@ rejects to ``feedback.deadletter``; the timer asks a ``SatisfactionRefresher``
 (``streams.refresh``) for the windows, swaps them into the Prometheus collector and
 publishes the changed ones to ``center.satisfaction``.
 
-State lives in one changelog-backed table, ``center-days`` (see ``streams/scoring.py``),
-so a restarted or new worker recovers it from Kafka. Faust's windowed tables are avoided
-on purpose: they lose state on restart and rebalance. Processing is at-least-once;
-exactness comes from the state itself. A count and its feedback_id are in one changelog
-record, and Faust flushes the changelog before it commits offsets.
+State lives in two changelog-backed tables, ``center-days`` (``streams/scoring.py``) and
+``feedback-marks`` (``streams/dedup.py``), so a restarted or new worker recovers it from
+Kafka. Faust's windowed tables are avoided on purpose: they lose state on restart and
+rebalance. Processing is at-least-once; exactness comes from the state itself: every
+center-day carries the highest source offset counted into it and every mark the offset
+of its first version, and Faust flushes the changelog before it commits offsets
+(docs/architecture.md, "Exactly once, by offsets").
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
+from collections import Counter
+from functools import partial
 
 import faust
+import orjson
 
 from dost_contract import topics
 from dost_contract.centers import CenterRegistry
@@ -27,13 +31,19 @@ from dost_contract.settings import Settings
 from streams import metrics
 from streams.consumer_lag import LagGauge, owned_partitions
 from streams.counting import Incoming, RatingCounter
+from streams.dedup import FeedbackMarks
 from streams.faust_app import new_faust_app
 from streams.refresh import SatisfactionRefresher
-from streams.state import CenterDayStore
+from streams.state import CenterDayStore, ChangelogWrites, MarkStore, load_changelog_event
 from streams.validation import REJECTION_REASONS, deadletter_record
 
 log = logging.getLogger(__name__)
 RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
+# Faust settings for the rating worker on top of streams.faust_app. Deliberately none:
+# deeper buffers (stream_buffer_maxsize 131072, broker_max_poll_records 10000, 4 MiB
+# fetches; FACTS.md: +10-30% on a no-op agent) were tried, and twice a fresh group's first
+# rebalance with a backlog then skipped thousands of fetched records (docs/benchmarks.md).
+RATING_WORKER_TUNING: dict[str, object] = {}
 
 
 def export_counters_from_zero(registry: CenterRegistry) -> None:
@@ -51,14 +61,29 @@ def export_counters_from_zero(registry: CenterRegistry) -> None:
                 metrics.RATINGS_TOTAL.labels(center_id, channel.value, str(rating))
 
 
+def report_state_size(store: CenterDayStore, marks: FeedbackMarks) -> None:
+    held_marks, blocks, block_bytes = marks.size()
+    metrics.STATE_ENTRIES.labels("center_days").set(len(store))
+    metrics.STATE_ENTRIES.labels("feedback_marks").set(held_marks)
+    metrics.STATE_ENTRIES.labels("mark_blocks").set(blocks)
+    metrics.STATE_MARK_BYTES.set(block_bytes)
+
+
 def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.SatisfactionCollector) -> faust.App:
-    app = new_faust_app(settings, settings.faust_app_id, settings.faust_data_dir)
+    app = new_faust_app(settings, settings.faust_app_id, settings.faust_data_dir, **RATING_WORKER_TUNING)
     submitted_topic = app.topic(topics.FEEDBACK_SUBMITTED, **RAW)
     deadletter_topic = app.topic(topics.FEEDBACK_DEADLETTER, **RAW)
     satisfaction_topic = app.topic(topics.CENTER_SATISFACTION, **RAW)
     table = app.Table(topics.CENTER_DAYS_TABLE, default=None, partitions=settings.topic_partitions)
-    store = CenterDayStore.on_table(table, settings.topic_partitions)
-    counter = RatingCounter.for_registry(store, registry, settings)
+    marks = FeedbackMarks()
+    marks_table = app.Table(topics.FEEDBACK_MARKS_TABLE, default=None, partitions=settings.topic_partitions,
+                            # recovery and standby replicas feed the marks as Faust reads them
+                            on_changelog_event=partial(load_changelog_event, marks),
+                            key_type=bytes, value_type=bytes)
+    writes = ChangelogWrites(table.changelog_topic_name, marks_table.changelog_topic_name)
+    store = CenterDayStore(table.data, writes.day, settings.topic_partitions)
+    mark_store = MarkStore(marks, writes.block)
+    counter = RatingCounter.for_registry(store, mark_store, registry, settings)
     refresher = SatisfactionRefresher.for_settings(store, registry, settings)
     lag_gauge = LagGauge(metrics.CONSUMER_LAG)
     export_counters_from_zero(registry)
@@ -75,15 +100,21 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
                 message = event.message
                 lag_gauge.taken(message.tp, message.offset)
                 batch.append(Incoming(event.key, event.value, message.topic, message.partition, message.offset))
-            for record, rejection in counter.count(batch):
+            rejected = counter.count(batch)
+            reasons: Counter[str] = Counter()
+            for record, rejection in rejected:
                 dead = deadletter_record(record.value, rejection, record.topic, record.partition, record.offset,
                                          utc_now())
-                await deadletter_topic.send(key=record.key, value=json.dumps(dead).encode())
-                metrics.DEADLETTERS_TOTAL.labels(rejection.reason).inc()
-                metrics.EVENTS_PROCESSED_TOTAL.labels("deadletter").inc()
+                await deadletter_topic.send(key=record.key, value=orjson.dumps(dead))
+                reasons[rejection.reason] += 1
                 log.warning("dead letter %s at %s[%s]@%s: %s", rejection.reason, record.topic,
                             record.partition, record.offset, rejection.detail)
+            for reason, count in reasons.items():
+                metrics.DEADLETTERS_TOTAL.labels(reason).inc(count)
+            if rejected:
+                metrics.EVENTS_PROCESSED_TOTAL.labels("deadletter").inc(len(rejected))
             counter.prune_if_due(time.time(), owned)
+            await writes.send(app.producer)
             metrics.BATCH_PROCESSING_SECONDS.observe(time.perf_counter() - started)
             metrics.BATCH_SIZE.observe(len(events))
 
@@ -94,6 +125,7 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
         refresh = refresher.refresh(time.time(), partitions, counter.take_changed())
         collector.update(refresh.snapshot)
         lag_gauge.report(app, partitions)
+        report_state_size(store, marks)
         for key, value in refresh.records:
             await satisfaction_topic.send(key=key, value=value)
 

@@ -1,28 +1,33 @@
 """``RatingCounter``: a batch of ``feedback.submitted`` records into the center-day state.
 
 For each record: validate (``streams.validation``), refuse it if too late or from the
-future, and count it once into the ``CenterDay`` of its center and UTC day of
-``submitted_at`` (``streams.scoring``). Each touched center-day is written to the table
-and its changelog once per batch. Records that fail come back to the caller, which sends
-them to ``feedback.deadletter``. No Faust here: the agent in ``streams.app`` hands in
-plain ``Incoming`` records, so the counter is unit-tested with a dict-backed store.
+future, judge its ``feedback_id`` against the marks (``streams.dedup``: new, a duplicate,
+a conflicting duplicate), and count it into the ``CenterDay`` of its center and UTC day
+of ``submitted_at`` (``streams.scoring``) unless that day already holds its offset.
+Per batch, not per event: each touched center-day is written once, the batch's new
+marks go out as one block per partition, and each metric label set is updated once.
+Records that fail come back to the caller, which sends them to ``feedback.deadletter``.
+No Faust here: the agent in ``streams.app`` hands in plain ``Incoming`` records, so the
+counter is unit-tested with dict-backed stores.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from dost_contract.centers import CenterRegistry
 from dost_contract.settings import Settings
 from streams import metrics
-from streams.partitioning import centers_in_partitions, partition_for_center
-from streams.scoring import PrunePlan, day_key, day_start, parse_day_key, prune_plan
-from streams.state import CenterDayStore
-from streams.validation import Rejection, check_timeliness, validate_record
+from streams.dedup import Verdict
+from streams.partitioning import centers_in_partitions
+from streams.scoring import CenterDay, day_key, day_start, unreachable_days
+from streams.state import CenterDayStore, MarkStore
+from streams.validation import CONFLICTING_DUPLICATE, Rejection, check_timeliness, parse_rating
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Incoming:
     """One record taken from ``feedback.submitted``: its key, value and where it came from."""
 
@@ -37,7 +42,7 @@ class Incoming:
 class CountingLimits:
     allowed_lateness_seconds: float
     max_clock_skew_seconds: float
-    dedup_ttl_seconds: float
+    dedup_horizon_seconds: float
     prune_interval_seconds: float
 
     @classmethod
@@ -46,53 +51,85 @@ class CountingLimits:
                    settings.dedup_ttl_seconds, settings.prune_interval_seconds)
 
 
-class RatingCounter:
-    """Counts batches into a ``CenterDayStore`` and prunes it; remembers what changed."""
+@dataclass
+class BatchOutcome:
+    """What one ``count`` did, by outcome (the worker's events-processed counter)."""
 
-    def __init__(self, store: CenterDayStore, center_ids: list[str], partitions: int, limits: CountingLimits) -> None:
+    counted: int = 0
+    duplicate: int = 0
+    replayed: int = 0  # read again after a crash, already in its center-day
+
+
+class RatingCounter:
+    """Counts batches into a ``CenterDayStore`` and its ``MarkStore``; prunes both; remembers what changed."""
+
+    def __init__(self, store: CenterDayStore, marks: MarkStore, center_ids: list[str], partitions: int,
+                 limits: CountingLimits) -> None:
         self.store = store
+        self.marks = marks
         self.center_ids = center_ids
         self.known_centers = frozenset(center_ids)
         self.partitions = partitions
         self.limits = limits
         self.changed_centers: set[str] = set()  # counted into since the last take_changed()
-        # Highest received_at seen per partition: the clock that ages de-duplication ids.
+        # Highest received_at seen per partition: the clock that ages the marks.
         self.received_watermarks: dict[int, float] = {}
         self.last_prune = 0.0
 
     @classmethod
-    def for_registry(cls, store: CenterDayStore, registry: CenterRegistry, settings: Settings) -> "RatingCounter":
-        return cls(store, registry.ids(), settings.topic_partitions, CountingLimits.from_settings(settings))
+    def for_registry(cls, store: CenterDayStore, marks: MarkStore, registry: CenterRegistry,
+                     settings: Settings) -> "RatingCounter":
+        return cls(store, marks, registry.ids(), settings.topic_partitions, CountingLimits.from_settings(settings))
 
     def count(self, batch: Iterable[Incoming]) -> list[tuple[Incoming, Rejection]]:
         """Count every valid, new rating of ``batch``; return the records to dead-letter, with why."""
-        touched = {}
+        touched: dict[str, CenterDay] = {}
         rejected = []
+        ratings: Counter[tuple[str, str, int]] = Counter()
+        outcome = BatchOutcome()
+        marks = self.marks.marks
+        watermarks = self.received_watermarks
+        lateness, skew = self.limits.allowed_lateness_seconds, self.limits.max_clock_skew_seconds
         for record in batch:
-            result = validate_record(record.value, self.known_centers)
+            result = parse_rating(record.value, self.known_centers)
             if not isinstance(result, Rejection):
-                result = check_timeliness(
-                    result, self.limits.allowed_lateness_seconds, self.limits.max_clock_skew_seconds
-                ) or result
+                result = check_timeliness(result, lateness, skew) or result
             if isinstance(result, Rejection):
                 rejected.append((record, result))
                 continue
-            received = result.received_at.timestamp()
-            if received > self.received_watermarks.get(record.partition, 0.0):
-                self.received_watermarks[record.partition] = received
-            submitted = result.submitted_at.timestamp()
-            key = day_key(result.center_id, day_start(submitted))
+            partition, offset = record.partition, record.offset
+            if result.received_at > watermarks.get(partition, 0.0):
+                watermarks[partition] = result.received_at
+            verdict = marks.judge(partition, result.feedback_id, result.content, offset)
+            if verdict is Verdict.DUPLICATE:
+                outcome.duplicate += 1
+                continue
+            if verdict is Verdict.CONFLICTING:
+                first = marks.first_offset(partition, result.feedback_id)
+                rejected.append((record, Rejection(
+                    CONFLICTING_DUPLICATE,
+                    f"feedback_id was first counted at {record.topic}[{partition}]@{first} with other content "
+                    f"(rating, channel, service group or comment); the first version stands")))
+                continue
+            if verdict is Verdict.NEW:
+                marks.mark(partition, result.feedback_id, result.content, offset, result.received_at)
+            key = day_key(result.center_id, day_start(result.submitted_at))
             day = touched.get(key) or self.store.get(key)
-            group = result.service_group.value if result.service_group else None
-            if not day.apply(str(result.feedback_id), group, submitted, result.rating):
-                metrics.EVENTS_PROCESSED_TOTAL.labels("duplicate").inc()
+            if not day.apply(result.service_group, result.submitted_at, result.rating, offset):
+                outcome.replayed += 1  # counted before a crash; only its offset commit was lost
                 continue
             touched[key] = day
-            self.changed_centers.add(result.center_id)
-            metrics.RATINGS_TOTAL.labels(result.center_id, result.channel.value, str(result.rating)).inc()
-            metrics.EVENTS_PROCESSED_TOTAL.labels("counted").inc()
+            ratings[(result.center_id, result.channel, result.rating)] += 1
         for key, day in touched.items():
             self.store.put(key, day)
+        self.marks.flush()
+        for (center_id, channel, rating), count in ratings.items():
+            self.changed_centers.add(center_id)
+            metrics.RATINGS_TOTAL.labels(center_id, channel, str(rating)).inc(count)
+            outcome.counted += count
+        for name in ("counted", "duplicate", "replayed"):
+            if getattr(outcome, name):
+                metrics.EVENTS_PROCESSED_TOTAL.labels(name).inc(getattr(outcome, name))
         return rejected
 
     def take_changed(self) -> set[str]:
@@ -100,22 +137,20 @@ class RatingCounter:
         changed, self.changed_centers = self.changed_centers, set()
         return changed
 
-    def prune_if_due(self, now: float, owned_partitions: Callable[[], set[int]]) -> PrunePlan | None:
-        """At most every ``prune_interval_seconds``: forget old ids and delete unreachable days
-        of the centers in the partitions this worker owns. Returns what was pruned, if it ran."""
+    def prune_if_due(self, now: float, owned_partitions: Callable[[], set[int]]) -> tuple[list[str], int] | None:
+        """At most every ``prune_interval_seconds``: delete the center-days no window reaches and
+        the mark blocks past the horizon, in the partitions this worker owns.
+        Returns (deleted day keys, deleted blocks) if it ran."""
         if now - self.last_prune < self.limits.prune_interval_seconds:
             return None
         self.last_prune = now
-        owned = set(centers_in_partitions(self.center_ids, self.partitions, owned_partitions()))
-        items = (
-            (key, day, self.received_watermarks.get(partition_for_center(parse_day_key(key)[0], self.partitions)))
-            for key, day in self.store.items_for_centers(owned)
-        )
-        plan = prune_plan(items, now, self.limits.dedup_ttl_seconds)
-        for key in plan.forget_ids:
-            day = self.store.get(key)
-            day.ids.clear()
-            self.store.put(key, day)
-        for key in plan.delete:
+        partitions = owned_partitions()
+        owned = set(centers_in_partitions(self.center_ids, self.partitions, partitions))
+        days = unreachable_days((key for key, _ in self.store.items_for_centers(owned)), now)
+        for key in days:
             self.store.delete(key)
-        return plan
+        blocks = sum(
+            self.marks.prune(partition, self.received_watermarks[partition], self.limits.dedup_horizon_seconds)
+            for partition in partitions if partition in self.received_watermarks
+        )
+        return days, blocks

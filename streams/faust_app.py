@@ -15,8 +15,9 @@ def _credentials(settings: Settings) -> faust.SASLCredentials | None:
     return faust.SASLCredentials(**kwargs) if kwargs else None
 
 
-def new_faust_app(settings: Settings, app_id: str, datadir: Path) -> faust.App:
-    """A Faust app on the configured broker. ``app_id`` is also its consumer group."""
+def new_faust_app(settings: Settings, app_id: str, datadir: Path, **tuning: object) -> faust.App:
+    """A Faust app on the configured broker. ``app_id`` is also its consumer group; ``tuning``
+    adds Faust settings for one worker (the rating worker's buffers)."""
     return faust.App(
         app_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
@@ -31,4 +32,5 @@ def new_faust_app(settings: Settings, app_id: str, datadir: Path) -> faust.App:
         producer_acks=-1,  # a record counts as sent once every in-sync replica has it
         consumer_auto_offset_reset="earliest",
         web_enabled=False,  # metrics have their own HTTP server
+        **tuning,
     )

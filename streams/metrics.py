@@ -14,6 +14,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from dost_contract import metric_names
+from streams.detector import DetectorReading
 from streams.scoring import ALL_GROUPS, Tally
 
 RATINGS_TOTAL = Counter(
@@ -23,7 +24,7 @@ RATINGS_TOTAL = Counter(
 )
 EVENTS_PROCESSED_TOTAL = Counter(
     metric_names.WORKER_EVENTS_PROCESSED_TOTAL,
-    "Events read from feedback.submitted, by outcome (counted, duplicate, deadletter).",
+    "Events read from feedback.submitted, by outcome (counted, duplicate, replayed, deadletter).",
     ["outcome"],
 )
 DEADLETTERS_TOTAL = Counter(
@@ -50,6 +51,15 @@ ASSIGNED_PARTITIONS = Gauge(
     metric_names.WORKER_ASSIGNED_PARTITIONS,
     "feedback.submitted partitions this worker actively owns.",
 )
+STATE_ENTRIES = Gauge(
+    metric_names.WORKER_STATE_ENTRIES,
+    "Entries in the rating state this worker holds: center_days, feedback_marks (ids remembered), mark_blocks.",
+    ["kind"],
+)
+STATE_MARK_BYTES = Gauge(
+    metric_names.WORKER_STATE_MARK_BYTES,
+    "Bytes of feedback_id mark blocks held (32 per id): grows with ratings within the de-duplication horizon.",
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,7 @@ class SatisfactionSnapshot:
     info: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # center -> (region, kind)
     open: Mapping[str, bool] = field(default_factory=dict)  # center -> within its opening hours now
     open_hours_per_week: Mapping[str, float] = field(default_factory=dict)  # center -> from the registry
+    detectors: Mapping[str, tuple[DetectorReading, ...]] = field(default_factory=dict)  # center -> readings
 
 
 class SatisfactionCollector(Collector):
@@ -139,4 +150,30 @@ class SatisfactionCollector(Collector):
         for center_id, value in sorted(snapshot.open_hours_per_week.items()):
             weekly.add_metric([center_id], value)
         yield from (ratio, ratings, satisfied, target, group_ratio, group_ratings, group_satisfied,
-                    info, is_open, weekly)
+                    info, is_open, weekly, *detector_families(snapshot))
+
+
+def detector_families(snapshot: SatisfactionSnapshot) -> tuple[GaugeMetricFamily, ...]:
+    """The change detectors' gauges; the excursion gauges are absent while the score is 0."""
+    labels = ["center_id", "detector"]
+    score = GaugeMetricFamily(
+        metric_names.CENTER_CHANGE_SCORE,
+        "Change detector score (CUSUM points); held at >= its page level while the alarm is latched.",
+        labels=labels,
+    )
+    since = GaugeMetricFamily(
+        metric_names.CENTER_CHANGE_SINCE, "Start of the hour the detector's current excursion began.", labels=labels
+    )
+    rated = GaugeMetricFamily(metric_names.CENTER_CHANGE_RATINGS, "Ratings since the excursion began.", labels=labels)
+    unhappy = GaugeMetricFamily(
+        metric_names.CENTER_CHANGE_UNSATISFIED, "Unhappy ratings (1-3) since the excursion began.", labels=labels
+    )
+    for center_id, readings in sorted(snapshot.detectors.items()):
+        for reading in readings:
+            key = [center_id, reading.detector]
+            score.add_metric(key, reading.score)
+            if reading.since_epoch is not None:
+                since.add_metric(key, reading.since_epoch)
+                rated.add_metric(key, reading.ratings)
+                unhappy.add_metric(key, reading.unsatisfied)
+    return score, since, rated, unhappy

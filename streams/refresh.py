@@ -18,8 +18,10 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from dost_contract.centers import CenterRegistry
+from dost_contract.change_detection import SHIPPED_DETECTORS, DetectorSpec, detectors_for_profile
 from dost_contract.opening_hours import is_open, load_timezone
 from dost_contract.settings import Settings
+from streams.detector import DetectorReading, center_readings
 from streams.metrics import SatisfactionSnapshot
 from streams.partitioning import centers_in_partitions
 from streams.scoring import ALL_GROUPS, HOUR_SECONDS, Tally, window_tallies
@@ -48,7 +50,8 @@ class Refresh:
 
 class SatisfactionRefresher:
     def __init__(self, store: CenterDayStore, registry: CenterRegistry, partitions: int, budget_seconds: float,
-                 zone: ZoneInfo, clock: Callable[[], float] = time.perf_counter) -> None:
+                 zone: ZoneInfo, clock: Callable[[], float] = time.perf_counter,
+                 detectors: tuple[DetectorSpec, ...] = SHIPPED_DETECTORS) -> None:
         self.store = store
         self.center_ids = registry.ids()
         self.centers = registry.by_id()
@@ -59,13 +62,15 @@ class SatisfactionRefresher:
         self.clock = clock  # measures the budget
         self.pending: set[str] = set()  # centers whose windows need recomputing
         self.windows_by_center: dict[str, dict[str, dict[str, Tally]]] = {}
+        self.detectors = detectors
+        self.readings_by_center: dict[str, tuple[DetectorReading, ...]] = {}
         self.last_published: dict[str, dict] = {}
         self.state = RefreshState()
 
     @classmethod
     def for_settings(cls, store: CenterDayStore, registry: CenterRegistry, settings: Settings) -> "SatisfactionRefresher":
         return cls(store, registry, settings.topic_partitions, settings.refresh_budget_seconds,
-                   load_timezone(settings.centers_timezone))
+                   load_timezone(settings.centers_timezone), detectors=detectors_for_profile(settings.profile))
 
     def refresh(self, now: float, owned_partitions: set[int], changed: set[str]) -> Refresh:
         """Recompute what ``changed`` (and the clock or a rebalance) requires, at ``now``."""
@@ -75,10 +80,13 @@ class SatisfactionRefresher:
             self.pending |= owned
             for center_id in set(self.windows_by_center) - owned:
                 del self.windows_by_center[center_id]
+                self.readings_by_center.pop(center_id, None)
         computed = []
         deadline = self.clock() + self.budget_seconds
         for center_id in sorted(self.pending & owned):
-            self.windows_by_center[center_id] = window_tallies(self.store.days_for_window(center_id, now), now)
+            days = self.store.days_for_window(center_id, now)
+            self.windows_by_center[center_id] = window_tallies(days, now)
+            self.readings_by_center[center_id] = center_readings(self.detectors, days, now)
             computed.append(center_id)
             if self.clock() > deadline:
                 break
@@ -94,6 +102,7 @@ class SatisfactionRefresher:
             info={c: (self.centers[c].region, self.centers[c].kind.value) for c in owned},
             open={c: is_open(self.hours[c], now_utc, self.zone) for c in owned},
             open_hours_per_week={c: self.hours[c].hours_per_week for c in owned},
+            detectors={c: self.readings_by_center[c] for c in owned if c in self.readings_by_center},
         )
 
     def _records(self, computed: list[str], now_utc: datetime) -> list[tuple[bytes, bytes]]:

@@ -2,9 +2,9 @@
 
 State is one ``CenterDay`` per (center, UTC day of ``submitted_at``). It holds hourly
 ratings and satisfied counts for every service group (and ``ALL_GROUPS``), plus the
-``feedback_id``s counted into it. A count and its de-duplication mark therefore always
-change together: one changelog record, never one without the other. A replayed event
-finds its id already there.
+highest source offset counted into it, so its size never depends on the day's volume
+and a replayed record finds itself already counted (``offset``). Which ``feedback_id``s
+were seen lives apart, in ``streams.dedup`` (see docs/architecture.md).
 
 A rolling window of length W is the W/1h most recent hours up to and including the
 hour that holds ``now``: the 24h window is the current (partial) hour plus the 23
@@ -73,16 +73,18 @@ class CenterDay:
 
     # group -> [ratings per hour 0..23] + [satisfied per hour 0..23]
     hours: dict[str, list[int]] = field(default_factory=dict)
-    # feedback_ids counted here; emptied once older than the de-duplication TTL
-    ids: set[str] = field(default_factory=set)
+    # The highest feedback.submitted offset counted here (-1: none). A center lives in one
+    # partition and records are counted in log order, so a record at or below it is in.
+    offset: int = -1
     # Whole-day totals per group, so a 30d window sums 30 numbers, not 30 x 24.
     _day_totals: dict[str, tuple[int, int]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def apply(self, feedback_id: str, service_group: str | None, submitted_epoch: float, rating: int) -> bool:
-        """Count one rating; False (and no change) when this feedback_id was already counted."""
-        if feedback_id in self.ids:
-            return False
-        self.ids.add(feedback_id)
+    def apply(self, service_group: str | None, submitted_epoch: float, rating: int, offset: int | None = None) -> bool:
+        """Count one rating; False (and no change) when the record at ``offset`` is already counted."""
+        if offset is not None:
+            if offset <= self.offset:
+                return False
+            self.offset = offset
         self._day_totals.clear()
         hour = int(submitted_epoch - day_start(submitted_epoch)) // HOUR_SECONDS
         satisfied = int(is_satisfied(rating))
@@ -117,11 +119,12 @@ class CenterDay:
 
     # Faust's JSON codec calls __json__ when it writes the changelog.
     def __json__(self) -> dict:
-        return {"hours": self.hours, "ids": sorted(self.ids)}
+        return {"hours": self.hours, "offset": self.offset}
 
     @classmethod
     def from_json(cls, value: Mapping) -> "CenterDay":
-        return cls(hours={g: list(c) for g, c in value.get("hours", {}).items()}, ids=set(value.get("ids", ())))
+        # Records written before offsets existed carry "ids" instead: their offset is unknown (-1).
+        return cls(hours={g: list(c) for g, c in value.get("hours", {}).items()}, offset=int(value.get("offset", -1)))
 
 
 def window_tally(days: Mapping[int, CenterDay], group: str, now: float, window_seconds: int) -> Tally:
@@ -168,27 +171,7 @@ def days_in_longest_window(now: float) -> list[int]:
     return list(range(day_start(first_hour), last_hour + 1, DAY_SECONDS))
 
 
-@dataclass(frozen=True)
-class PrunePlan:
-    forget_ids: list[str]  # day keys past the de-duplication TTL that still hold ids
-    delete: list[str]  # day keys no window can reach any more
-
-
-def prune_plan(
-    days: Iterable[tuple[str, CenterDay, float | None]], now: float, dedup_ttl_seconds: int
-) -> PrunePlan:
-    """What to prune, given (key, day, received_at watermark of the key's partition).
-
-    Ids are forgotten by the ingest-time watermark, not the clock: a replay of old records
-    then decides exactly as the live pass did, and a re-delivered record (which follows its
-    original closely in the log) still finds its id.
-    """
+def unreachable_days(keys: Iterable[str], now: float) -> list[str]:
+    """Day keys no window can reach any more at ``now``: safe to delete."""
     oldest_in_windows = days_in_longest_window(now)[0]
-    forget_ids, delete = [], []
-    for key, day, watermark in days:
-        _, start = parse_day_key(key)
-        if start < oldest_in_windows:
-            delete.append(key)
-        elif day.ids and watermark is not None and start + DAY_SECONDS + dedup_ttl_seconds <= watermark:
-            forget_ids.append(key)
-    return PrunePlan(forget_ids, delete)
+    return [key for key in keys if parse_day_key(key)[1] < oldest_in_windows]

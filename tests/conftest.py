@@ -230,3 +230,37 @@ def prometheus_query(prometheus: Service, expr: str) -> list[dict]:
     response = httpx.get(f"{prometheus.url}/api/v1/query", params={"query": expr}, timeout=10)
     response.raise_for_status()
     return response.json()["data"]["result"]
+
+
+def debian_command(command: str, package: str) -> str:
+    """The path of ``command``, installing its Debian package first when it is missing (as
+    scripts/setup.sh does): a missing tool is set up, never a reason to skip."""
+    import os
+    import shutil
+    import subprocess
+
+    found = shutil.which(command)
+    if found:
+        return found
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True, env=env, timeout=300)
+    subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
+                   check=True, env=env, timeout=600)
+    found = shutil.which(command)
+    assert found, f"apt-get installed {package} but {command} is not on PATH"
+    return found
+
+
+def kcat_produce(settings: Settings, topic: str, records: list[tuple[bytes, bytes]], workdir: Path) -> None:
+    """Produce (key, value) records with kcat (librdkafka), a client nobody here wrote."""
+    import subprocess
+
+    kcat = debian_command("kcat", "kcat")
+    lines = workdir / f"{topic}-{uuid.uuid4().hex[:6]}.tsv"
+    with open(lines, "wb") as out:
+        for key, value in records:
+            assert b"\t" not in key and b"\n" not in value
+            out.write(key + b"\t" + value + b"\n")
+    subprocess.run([kcat, "-b", settings.kafka_bootstrap_servers, "-P", "-t", topic, "-K", "\t",
+                    "-X", "linger.ms=20", "-X", "acks=all", "-l", str(lines)], check=True, timeout=300)

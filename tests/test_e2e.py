@@ -94,19 +94,34 @@ def test_posted_ratings_reach_prometheus_with_exact_values_and_duplicates_count_
     assert gauge(prometheus, "dost_center_ratings", center) == expected_ratings
 
 
-def test_degraded_center_pages_on_call(pipeline, services_settings):
+def test_degraded_center_pages_on_call_and_a_healthy_one_does_not(pipeline, services_settings):
+    from dost_contract.change_detection import detectors_for_profile
+
     web, prometheus = pipeline["web"], pipeline["prometheus"]
-    center = "baku-3"
-    # 40 ratings at 50% satisfied: above the 30-rating minimum, Wilson upper bound ~0.65.
+    center, healthy = "baku-3", "baku-5"
+    # 40 ratings at 50% satisfied: above the 30-rating volume guard; both change detectors
+    # (dev profile levels) pass their page level. baku-5: 40 ratings, one unhappy.
     for index in range(40):
         post_rating(web, center, 5 if index % 2 else 2)
+        post_rating(web, healthy, 3 if index == 7 else 5)
     alert = wait_for_received_alert(
         services_settings.receiver_log_file, timeout=60, status="firing",
         alertname="CenterSatisfactionBelowTarget", center_id=center, severity="page",
     )
     assert alert.annotations["summary"]
     assert center in alert.annotations["dashboard_url"]
-    # The ratio-only warning fires too; Alertmanager inhibits it behind the page.
+    assert "unhappy ratings of" in alert.annotations["evidence_short"], alert.annotations
+    levels = {spec.name: spec.page_points for spec in detectors_for_profile(services_settings.profile)}
+    scores = {s["metric"]["detector"]: float(s["value"][1])
+              for s in prometheus_query(prometheus, f'dost_center_change_score{{center_id="{center}"}}')}
+    assert all(scores[name] >= level for name, level in levels.items()), scores
+    # The healthy center was rated as much, scored by the same worker, and never alerted.
+    healthy_scores = {s["metric"]["detector"]: float(s["value"][1])
+                      for s in prometheus_query(prometheus, f'dost_center_change_score{{center_id="{healthy}"}}')}
+    assert set(healthy_scores) == set(levels) and all(healthy_scores[n] < levels[n] for n in levels), healthy_scores
+    assert gauge(prometheus, "dost_center_ratings", healthy, "30d") >= 40
+    assert prometheus_query(prometheus, f'ALERTS{{alertname="CenterSatisfactionBelowTarget",center_id="{healthy}"}}') == []
+    # The warning (small detector, lower level) fires too; Alertmanager inhibits it behind the page.
     wait_for(
         lambda: prometheus_query(
             prometheus,

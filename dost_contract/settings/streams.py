@@ -6,6 +6,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, model_validator
 
+# The longest rolling window (streams.scoring.WINDOW_SECONDS["30d"]; the floor cannot import it).
+LONGEST_WINDOW_SECONDS = 30 * 24 * 3600
+
 
 class StreamSettings(BaseModel):
     faust_app_id: str = "dost-feedback"
@@ -20,20 +23,24 @@ class StreamSettings(BaseModel):
     # are recomputed on the next tick, so the event loop never stalls on thousands.
     refresh_budget_seconds: float = Field(0.1, gt=0)
     # The rating agent takes up to this many events, or what arrives within the
-    # seconds below, and writes each touched center-day to its changelog once.
-    rating_batch_size: int = Field(2000, ge=1)
-    rating_batch_seconds: float = Field(0.5, gt=0)
+    # seconds below, and writes each touched center-day to its changelog once: bigger
+    # batches mean fewer center-day writes per rating (docs/benchmarks.md).
+    rating_batch_size: int = Field(5000, ge=1)
+    rating_batch_seconds: float = Field(1.0, gt=0)
     # Ratings whose submitted_at is further before received_at go to the dead letters.
     allowed_lateness_seconds: int = Field(72 * 3600, gt=0)
-    # feedback_ids are remembered this long per center-day; must exceed the lateness.
-    dedup_ttl_seconds: int = Field(7 * 24 * 3600, gt=0)
+    # The de-duplication horizon: a feedback_id is remembered this long after it was
+    # received (by the partition's received_at), so it is counted once, ever, as long as
+    # it could still touch a window: longer than the 30d window plus the lateness.
+    dedup_ttl_seconds: int = Field(35 * 24 * 3600, gt=0)
     prune_interval_seconds: float = Field(60.0, gt=0)
 
     @model_validator(mode="after")
     def _dedup_outlives_lateness(self) -> "StreamSettings":
-        if self.dedup_ttl_seconds <= self.allowed_lateness_seconds:
+        if self.dedup_ttl_seconds <= LONGEST_WINDOW_SECONDS + self.allowed_lateness_seconds:
             raise ValueError(
-                "DOST_DEDUP_TTL_SECONDS must be longer than DOST_ALLOWED_LATENESS_SECONDS, "
-                "or a late retry could be counted twice"
+                "DOST_DEDUP_TTL_SECONDS must be longer than the 30d window plus DOST_ALLOWED_LATENESS_SECONDS "
+                f"({LONGEST_WINDOW_SECONDS + self.allowed_lateness_seconds} s), "
+                "or a re-sent feedback_id could be counted twice"
             )
         return self

@@ -5,7 +5,11 @@
     with interrupt_on_signals(), LocalStack(settings) as stack:
         stack.start(Simulation(rate, degrade))       # or None: no simulated traffic
         stack.print_endpoints()
-        stack.watch()                                # until Ctrl-C, or a service dies
+        stack.watch()                                # until Ctrl-C, or a service dies for good
+
+A crashed worker is restarted with backoff (``dost_feedback.stack.restarts``) and the
+stack says so; any other service that dies, or a worker that keeps crashing right after
+its start, stops the stack.
 
 Leaving the ``with`` stops every service in reverse order.
 """
@@ -24,6 +28,7 @@ from dost_contract.settings import Settings
 from dost_feedback.stack import monitoring, services
 from dost_feedback.stack.kafka import KafkaSetupError
 from dost_feedback.stack.processes import Service, ServiceError, Supervisor
+from dost_feedback.stack.restarts import RestartPolicy
 from monitoring.alerting.local_configs import write_local_configs
 from streams.topic_setup import TopicSetupError, create_topics
 
@@ -37,6 +42,8 @@ WATCH_POLL_SECONDS = 1.0
 STARTUP_ERRORS = (ServiceError, KafkaSetupError, TopicSetupError, OSError)
 # The Prometheus graph the URL table links to: every center's 24h satisfaction.
 SATISFACTION_GRAPH = "/graph?g0.expr=" + quote(f'{metric_names.CENTER_SATISFACTION_RATIO}{{window="24h"}}')
+# The services restarted after a crash (their state is in Kafka; the rest fail fast).
+RESTARTED_SERVICES = frozenset({"worker-1", "sentiment-worker"})
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,13 @@ def interrupt_on_signals() -> Iterator[None]:
 
 class LocalStack:
     def __init__(self, settings: Settings, echo: Callable[[str], None] = print,
-                 headline: Callable[[str], None] | None = None) -> None:
+                 headline: Callable[[str], None] | None = None, restarts: RestartPolicy | None = None,
+                 restarted_services: frozenset[str] = RESTARTED_SERVICES) -> None:
         self.settings = settings
+        self.restarts = restarts or RestartPolicy()
+        self.restarted_services = restarted_services
+        self.started_at: dict[str, float] = {}  # monotonic, by Service.name: when it last started
+        self.restart_at: dict[str, float] = {}  # crashed services waiting for their restart
         self.echo = echo
         self.headline = headline or echo
         self.supervisor = Supervisor()
@@ -88,6 +100,7 @@ class LocalStack:
         self.echo(f"starting {what} ...")
         started = self.supervisor.start(service(), timeout=timeout)
         self.services[started.name] = started
+        self.started_at[started.name] = time.monotonic()
 
     def start(self, simulation: Simulation | None = None) -> None:
         """Start every service, and the simulator when ``simulation`` is given."""
@@ -147,13 +160,43 @@ class LocalStack:
         self.echo("Press Ctrl-C to stop everything.")
 
     def watch(self, poll_seconds: float = WATCH_POLL_SECONDS, until: Callable[[], bool] = lambda: False) -> None:
-        """Return once ``until()`` holds; raise ``ServiceError`` as soon as a service has died."""
+        """Return once ``until()`` holds. A crashed worker is restarted with backoff; raise
+        ``ServiceError`` when another service dies or a worker keeps crashing fast."""
         while not until():
-            dead = self.supervisor.dead()
-            if dead:
-                names = ", ".join(f"{s.name} (exit {s.process.returncode}, log {s.log_path})" for s in dead)
-                raise ServiceError(f"service stopped unexpectedly: {names}")
+            now = time.monotonic()
+            for service in self.supervisor.dead():
+                if service.name not in self.restart_at:
+                    self._on_death(service, now)
+            for name, at in list(self.restart_at.items()):
+                if now >= at:
+                    self._restart(self.services[name])
             time.sleep(poll_seconds)
+
+    def _on_death(self, service: Service, now: float) -> None:
+        code = service.process.returncode if service.process else None
+        ran = now - self.started_at.get(service.name, now)
+        decision = self.restarts.on_crash(service.name, ran) if service.name in self.restarted_services else None
+        if decision is None:
+            why = "" if service.name not in self.restarted_services else (
+                f" after {self.restarts.give_up_after} crashes in a row, each within "
+                f"{self.restarts.stable_after_seconds:g}s of its start; giving up")
+            raise ServiceError(
+                f"service stopped unexpectedly: {service.name} (exit {code}, log {service.log_path}){why}")
+        self.echo(f"{service.name} exited with code {code} after {ran:.0f}s; restarting it in "
+                  f"{decision.delay_seconds:g}s (fast crash {decision.fast_crashes} of "
+                  f"{self.restarts.give_up_after - 1} allowed; log {service.log_path})")
+        self.restart_at[service.name] = now + decision.delay_seconds
+
+    def _restart(self, service: Service) -> None:
+        del self.restart_at[service.name]
+        try:
+            service.start(timeout=WORKER_START_SECONDS)
+        except ServiceError as exc:  # it died while starting: counts as one more fast crash
+            self.echo(f"{service.name} did not come back: {str(exc).splitlines()[0]}")
+            self.started_at[service.name] = time.monotonic()
+            return
+        self.started_at[service.name] = time.monotonic()
+        self.echo(f"{service.name} restarted (pid {service.process.pid})")
 
     def stop(self) -> None:
         """Stop every service, in reverse order of starting (idempotent)."""

@@ -17,10 +17,14 @@ Recording rules (labels ``center_id``, ``window``; the target only ``center_id``
 
 Alerts (center alerts carry ``center_id`` and ``region``):
 
-- ``CenterSatisfactionBelowTarget{severity="warning"}``: the 24h ratio is below the
-  center's target, with at least ``min_ratings`` ratings in the window.
-- ``CenterSatisfactionBelowTarget{severity="page"}``: in the 24h or 7d window (label
-  ``window``), at least ``min_ratings`` ratings and the Wilson upper bound below target.
+- ``CenterSatisfactionBelowTarget{severity="page"}``: a change detector
+  (``dost_contract.change_detection``, computed by the worker) has reached its page level:
+  ``dost:center_change_evidence:ratio`` (score / page level) >= 1 for any detector, with at
+  least ``min_ratings`` ratings in the 30d window, touched within ``detector_hold`` (the
+  current hour's bucket is still filling; ``dost_contract.change_detection.TOUCH_HOLD``). It
+  resolves ``detector_hold`` after the worker's latch clears (the score back at the reset level).
+- ``CenterSatisfactionBelowTarget{severity="warning"}``: the small-drop detector's score at
+  its warning level (early evidence for managers; not routed to the on-call SMS).
 - ``CenterNoRatingsWhileOpen``: an open center silent for longer than chance explains.
 """
 
@@ -29,16 +33,13 @@ from __future__ import annotations
 from typing import Any
 
 from dost_contract import metric_names as series
-from monitoring.alerting.parameters import PAGE_WINDOWS, WARNING_WINDOW, RuleParameters, duration_seconds
+from monitoring.alerting.parameters import WARNING_WINDOW, RuleParameters, duration_seconds
 from monitoring.alerting.promql import (
     NO_DECIMALS,
     ONE_DECIMAL,
-    PERCENT,
     RATIO_DECIMAL,
     alert,
-    below_target_expr,
     center_dashboard_url,
-    center_window_value,
     format_number,
     query_template,
     runbook_url,
@@ -46,6 +47,11 @@ from monitoring.alerting.promql import (
 )
 from monitoring.alerting.wilson import Z_95
 from monitoring.names import (
+    CENTER_CHANGE_EVIDENCE,
+    CENTER_CHANGE_RATINGS,
+    CENTER_CHANGE_SCORE,
+    CENTER_CHANGE_SINCE,
+    CENTER_CHANGE_UNSATISFIED,
     CENTER_INFO,
     CENTER_OPEN,
     CENTER_RATINGS,
@@ -93,6 +99,24 @@ def wilson_bound_expr(bound: str, z: float = Z_95) -> str:
         f")\n"
         f"/ ({CENTER_RATINGS} + {z!r}^2)"
     )
+
+
+GUARD_WINDOW = "30d"  # the volume guard: a page needs min_ratings ratings in this window
+
+
+def detector_recording_rules(params: RuleParameters) -> list[dict[str, Any]]:
+    """The detector gauges, one series per center and detector, and score / page level."""
+    by = "max by (center_id, detector)"
+    evidence = "\nor\n".join(
+        f'  {CENTER_CHANGE_SCORE}{{detector="{spec.name}"}} / {spec.page_points}' for spec in params.detectors
+    )
+    return [
+        {"record": CENTER_CHANGE_SCORE, "expr": f"{by} ({series.CENTER_CHANGE_SCORE})"},
+        {"record": CENTER_CHANGE_SINCE, "expr": f"{by} ({series.CENTER_CHANGE_SINCE})"},
+        {"record": CENTER_CHANGE_RATINGS, "expr": f"{by} ({series.CENTER_CHANGE_RATINGS})"},
+        {"record": CENTER_CHANGE_UNSATISFIED, "expr": f"{by} ({series.CENTER_CHANGE_UNSATISFIED})"},
+        {"record": CENTER_CHANGE_EVIDENCE, "expr": evidence},
+    ]
 
 
 def recording_rules(z: float = Z_95) -> list[dict[str, Any]]:
@@ -150,65 +174,114 @@ def silent_expected_rule(params: RuleParameters) -> dict[str, Any]:
 # --- alerts -----------------------------------------------------------------------------
 
 
+def _detector_value(metric: str, value_format: str, render: str | None = None) -> str:
+    """Go template: ``metric`` of the detector with the most evidence for this alert's center."""
+    render = render or f"{{{{ . | first | value | {value_format} }}}}"
+    return (
+        f"{{{{ with printf `topk(1, {CENTER_CHANGE_EVIDENCE}{{center_id=\"%s\"}})` $labels.center_id | query }}}}"
+        f"{{{{ with printf `{metric}{{center_id=\"%s\",detector=\"%s\"}}` $labels.center_id (index . 0).Labels.detector"
+        f" | query }}}}{render}{{{{ end }}}}{{{{ end }}}}"
+    )
+
+
+def _unhappy_percent() -> str:
+    return (
+        f"{{{{ with printf `topk(1, {CENTER_CHANGE_EVIDENCE}{{center_id=\"%s\"}})` $labels.center_id | query }}}}"
+        f"{{{{ with printf `100 * {CENTER_CHANGE_UNSATISFIED}{{center_id=\"%s\",detector=\"%s\"}}"
+        f" / {CENTER_CHANGE_RATINGS}{{center_id=\"%s\",detector=\"%s\"}}` $labels.center_id (index . 0).Labels.detector"
+        f" $labels.center_id (index . 0).Labels.detector | query }}}}{{{{ . | first | value | printf \"%.1f%%\" }}}}"
+        f"{{{{ end }}}}{{{{ end }}}}"
+    )
+
+
+def evidence_sentence() -> str:
+    """"since Tue 14:00 UTC, 31 unhappy ratings of 1150 (2.7%); target allows 1.5%"."""
+    since = _detector_value(CENTER_CHANGE_SINCE, "", '{{ (. | first | value | toTime).Format "Mon 15:04 UTC" }}')
+    unhappy = _detector_value(CENTER_CHANGE_UNSATISFIED, NO_DECIMALS)
+    ratings = _detector_value(CENTER_CHANGE_RATINGS, NO_DECIMALS)
+    allows = (
+        f"{{{{ with printf `100 * (1 - {CENTER_SATISFACTION_TARGET}{{center_id=\"%s\"}})` $labels.center_id | query }}}}"
+        f"{{{{ . | first | value | printf \"%.1f%%\" }}}}{{{{ end }}}}"
+    )
+    return f"since {since}, {unhappy} unhappy ratings of {ratings} ({_unhappy_percent()}); target allows {allows}"
+
+
+def _day_value(metric: str, value_format: str) -> str:
+    """Go template: ``metric`` of this alert's center in the 24h window (the alerts carry no window)."""
+    return (
+        f"{{{{ with printf `{metric}{{center_id=\"%s\",window=\"{WARNING_WINDOW}\"}}` $labels.center_id | query }}}}"
+        f"{{{{ . | first | value | {value_format} }}}}{{{{ end }}}}"
+    )
+
+
 def _satisfaction_annotations(params: RuleParameters, runbook_anchor: str, summary: str, description: str) -> dict[str, str]:
     return {
         "summary": summary,
         "description": description,
-        "ratio": center_window_value(CENTER_SATISFACTION_RATIO, RATIO_DECIMAL),
-        "count": center_window_value(CENTER_RATINGS, NO_DECIMALS),
-        "wilson_upper": center_window_value(CENTER_WILSON_UPPER, RATIO_DECIMAL),
+        "evidence_short": evidence_sentence(),
+        "ratio": _day_value(CENTER_SATISFACTION_RATIO, RATIO_DECIMAL),
+        "count": _day_value(CENTER_RATINGS, NO_DECIMALS),
         "target": query_template(CENTER_SATISFACTION_TARGET, ("center_id",), RATIO_DECIMAL),
         "dashboard_url": center_dashboard_url(params),
         "runbook_url": runbook_url(params, runbook_anchor),
     }
 
 
-def _evidence_sentence() -> str:
-    ratings = center_window_value(CENTER_RATINGS, NO_DECIMALS)
-    ratio = center_window_value(CENTER_SATISFACTION_RATIO, PERCENT)
-    upper = center_window_value(CENTER_WILSON_UPPER, PERCENT)
-    target = query_template(CENTER_SATISFACTION_TARGET, ("center_id",), PERCENT)
+def _volume_guard(params: RuleParameters) -> str:
     return (
-        f"{{{{ $labels.window }}}} window: {ratings} ratings, {ratio} satisfied, "
-        f"target {target}, 95% Wilson upper bound {upper}."
+        f"# ... with a few ratings behind it (a brand-new center's first unhappy handful is not a trend)\n"
+        f"and on (center_id)\n"
+        f'  {CENTER_RATINGS}{{window="{GUARD_WINDOW}"}} >= {params.min_ratings}'
     )
 
 
+def warning_points(params: RuleParameters) -> tuple[str, int]:
+    [spec] = [s for s in params.detectors if s.warning_points is not None]
+    return spec.name, spec.warning_points  # type: ignore[return-value]
+
+
 def warning_alert(params: RuleParameters) -> dict[str, Any]:
-    # The observed ratio alone: early notice, not yet proof (see the page below).
+    # Early evidence for managers: the small-drop detector halfway to its page level.
+    detector, points = warning_points(params)
+    expr = (
+        f"# the small-drop detector has early evidence of a drop ...\n"
+        f'  max by (center_id) (max_over_time({CENTER_CHANGE_SCORE}{{detector="{detector}"}}[{params.detector_hold}]))'
+        f" >= {points}\n"
+        f"{_volume_guard(params)}"
+    )
     return alert(
         SATISFACTION_ALERT,
-        with_region(below_target_expr(CENTER_SATISFACTION_RATIO, (WARNING_WINDOW,), params.min_ratings)),
+        with_region(expr),
         hold=params.timings.alert_warning_for,
         severity="warning",
         annotations=_satisfaction_annotations(
             params,
             RUNBOOK_ANCHOR_WARNING,
-            summary="DOST center {{ $labels.center_id }}: 24h satisfaction is below target",
-            description=f"{_evidence_sentence()} It pages once the upper bound, too, is below target.",
+            summary="DOST center {{ $labels.center_id }}: early evidence that satisfaction is slipping below target",
+            description=f"Early evidence, not yet a page: {evidence_sentence()}.",
         ),
     )
 
 
 def page_alert(params: RuleParameters) -> dict[str, Any]:
-    # Even the optimistic end of the 95% interval is below target: the center really is
-    # below it, not unlucky in a small sample. One alert per window (label `window`).
+    # A change detector reached its page level: its thresholds hold false pages at target to
+    # under one per 5 center-years (docs/alerting.md). The worker latches it until the
+    # score is back at the reset level, so the page resolves only once the center is back.
+    expr = (
+        f"# a change detector has reached its page level ...\n"
+        f"  max by (center_id) (max_over_time({CENTER_CHANGE_EVIDENCE}[{params.detector_hold}])) >= 1\n"
+        f"{_volume_guard(params)}"
+    )
     return alert(
         SATISFACTION_ALERT,
-        with_region(below_target_expr(CENTER_WILSON_UPPER, PAGE_WINDOWS, params.min_ratings)),
+        with_region(expr),
         hold=params.timings.alert_page_for,
         severity="page",
         annotations=_satisfaction_annotations(
             params,
             RUNBOOK_ANCHOR_PAGE,
-            summary=(
-                "DOST center {{ $labels.center_id }} is below its satisfaction target "
-                "({{ $labels.window }}, 95% confidence)"
-            ),
-            description=(
-                f"{_evidence_sentence()} "
-                "Even the upper bound is below target, so the shortfall is not sampling noise."
-            ),
+            summary="DOST center {{ $labels.center_id }} has fallen below its satisfaction target",
+            description=f"{evidence_sentence()}. That many unhappy ratings are not chance: the center is below target.",
         ),
     )
 
@@ -250,6 +323,7 @@ def center_group(params: RuleParameters) -> dict[str, Any]:
         "name": SATISFACTION_GROUP,
         "rules": [
             *recording_rules(params.z),
+            *detector_recording_rules(params),
             silent_expected_rule(params),
             warning_alert(params),
             page_alert(params),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dost_contract.change_detection import SHIPPED_DETECTORS, TOUCH_HOLD, DetectorSpec, detectors_for_profile
 from dost_contract.settings import Settings
 from dost_contract.settings.profiles import MonitoringProfile, ProfileName
 from monitoring.alerting.wilson import Z_95
@@ -26,6 +27,8 @@ class RuleParameters:
     consumer_lag_messages: int = 1000
     sentiment_backlog_messages: int = 500
     no_ratings_min_expected: float = 10.0
+    detectors: tuple[DetectorSpec, ...] = SHIPPED_DETECTORS  # the change detectors the page and warning read
+    detector_hold: str = TOUCH_HOLD["prod"]  # max_over_time range: a level touched this recently still counts
 
 
 def rule_parameters(
@@ -42,6 +45,8 @@ def rule_parameters(
         consumer_lag_messages=settings.alert_consumer_lag_messages,
         sentiment_backlog_messages=settings.alert_sentiment_backlog_messages,
         no_ratings_min_expected=settings.alert_no_ratings_min_expected,
+        detectors=detectors_for_profile(profile or settings.profile),
+        detector_hold=TOUCH_HOLD[profile or settings.profile],
     )
 
 

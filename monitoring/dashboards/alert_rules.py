@@ -7,10 +7,11 @@ Pure: rule parameters in, a dict out; ``monitoring.dashboards.files`` writes it 
 ``monitoring/grafana/provisioning/alerting/dost-alert-rules.yml``.
 
 Each rule queries Prometheus (ref A, an instant query), reduces it to the last value per
-series (B) and fires where that value is below zero (C, the condition). Query A returns,
-per center (and window), *ratio - target*, only where the window holds at least
-``min_ratings`` ratings: so every center with enough data is evaluated (Normal above
-target), and small samples are absent, never alerting.
+series (B) and fires where that value is above zero (C, the condition). Query A returns,
+per center, the change detectors' score minus (level - 1/2) points, the largest over the
+detectors, only where the center had at least ``min_ratings`` ratings in 30 days. The scores
+are whole points, so "above level - 1/2" is exactly the Prometheus rule's "score >= level":
+both read the same worker gauges and latch, so Grafana and Prometheus never disagree.
 
 Grafana requires rule titles to be unique within a folder, so the two severities are two
 rules titled ``CenterSatisfactionBelowTarget warning`` / ``... page``; both carry the label
@@ -21,15 +22,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitoring.alerting.parameters import PAGE_WINDOWS, WARNING_WINDOW, RuleParameters
-from monitoring.alerting.promql import center_dashboard_url, runbook_url, window_matcher
+from monitoring.alerting.center_rules import GUARD_WINDOW, evidence_sentence, warning_points
+from monitoring.alerting.parameters import RuleParameters
+from monitoring.alerting.promql import center_dashboard_url, runbook_url
 from monitoring.dashboards.panels import DATASOURCE, DATASOURCE_UID
 from monitoring.names import (
+    CENTER_CHANGE_SCORE,
     CENTER_DASHBOARD,
     CENTER_RATINGS,
-    CENTER_SATISFACTION_RATIO,
-    CENTER_SATISFACTION_TARGET,
-    CENTER_WILSON_UPPER,
     RUNBOOK_ANCHOR_PAGE,
     RUNBOOK_ANCHOR_WARNING,
     SATISFACTION_ALERT,
@@ -42,18 +42,18 @@ GROUP_INTERVAL = "1m"  # Grafana evaluates a group at most once per 10 s; 1m as 
 QUERY_WINDOW_SECONDS = 600  # relative time range of the instant query (now-10m .. now)
 
 
-def margin_expr(metric: str, windows: tuple[str, ...], min_ratings: int) -> str:
-    """``metric - target`` per center and window, where the window has ``min_ratings`` ratings.
-
-    Negative means below target; the Grafana threshold (< 0) is the alert condition.
-    """
-    selector = window_matcher(windows)
+def points_over_level_expr(levels: dict[str, int], min_ratings: int, hold: str) -> str:
+    """Per center, the largest ``score - (level - 0.5)`` over the detectors in ``levels`` and
+    the last ``hold`` (> 0: at or above the level), where the center has ``min_ratings``
+    ratings in 30 days."""
+    parts = "\nor\n".join(
+        f'  max_over_time({CENTER_CHANGE_SCORE}{{detector="{name}"}}[{hold}]) - {level - 0.5!r}'
+        for name, level in levels.items()
+    )
     return (
-        f"{metric}{{{selector}}}\n"
-        f"  - on (center_id) group_left\n"
-        f"{CENTER_SATISFACTION_TARGET}\n"
-        f"and on (center_id, window)\n"
-        f"{CENTER_RATINGS}{{{selector}}} >= {min_ratings}"
+        f"max by (center_id) (\n{parts}\n)\n"
+        f"and on (center_id)\n"
+        f'{CENTER_RATINGS}{{window="{GUARD_WINDOW}"}} >= {min_ratings}'
     )
 
 
@@ -89,18 +89,16 @@ def rule_data(expr: str) -> list[dict[str, Any]]:
         _query(expr),
         _expression("B", {"type": "reduce", "expression": "A", "reducer": "last", "settings": {"mode": "dropNN"}}),
         _expression("C", {"type": "threshold", "expression": "B",
-                          "conditions": [{"evaluator": {"type": "lt", "params": [0]}}]}),
+                          "conditions": [{"evaluator": {"type": "gt", "params": [0]}}]}),
     ]
 
 
-def _annotations(params: RuleParameters, anchor: str, summary: str, evidence: str) -> dict[str, str]:
+def _annotations(params: RuleParameters, anchor: str, summary: str) -> dict[str, str]:
     return {
         "summary": summary,
         "description": (
-            "{{ $labels.window }} window: satisfaction "
-            + evidence
-            + " {{ humanizePercentage $values.B.Value }} relative to the center's target "
-            "(negative: below). At least " + str(params.min_ratings) + " ratings in the window."
+            evidence_sentence() + ". Change detector score {{ humanize $values.B.Value }} points past its level "
+            "(at least " + str(params.min_ratings) + " ratings in 30 days)."
         ),
         "dashboard_url": center_dashboard_url(params),
         "runbook_url": runbook_url(params, anchor),
@@ -126,22 +124,21 @@ def _rule(uid: str, severity: str, expr: str, pending: str, annotations: dict[st
 
 def grafana_alert_rules(params: RuleParameters) -> dict[str, Any]:
     """The alerting provisioning document with the warning and the page rule."""
+    detector, warning_level = warning_points(params)
     warning = _rule(
         "dost-center-satisfaction-warning", "warning",
-        margin_expr(CENTER_SATISFACTION_RATIO, (WARNING_WINDOW,), params.min_ratings),
+        points_over_level_expr({detector: warning_level}, params.min_ratings, params.detector_hold),
         params.timings.alert_warning_for,
         _annotations(params, RUNBOOK_ANCHOR_WARNING,
-                     "DOST center {{ $labels.center_id }}: 24h satisfaction is below target",
-                     "ratio minus target is"),
+                     "DOST center {{ $labels.center_id }}: early evidence that satisfaction is slipping below target"),
     )
     page = _rule(
         "dost-center-satisfaction-page", "page",
-        margin_expr(CENTER_WILSON_UPPER, PAGE_WINDOWS, params.min_ratings),
+        points_over_level_expr({spec.name: spec.page_points for spec in params.detectors}, params.min_ratings,
+                               params.detector_hold),
         params.timings.alert_page_for,
         _annotations(params, RUNBOOK_ANCHOR_PAGE,
-                     "DOST center {{ $labels.center_id }} is below its satisfaction target "
-                     "({{ $labels.window }}, 95% confidence)",
-                     "95% Wilson upper bound minus target is"),
+                     "DOST center {{ $labels.center_id }} has fallen below its satisfaction target"),
     )
     return {
         "apiVersion": 1,

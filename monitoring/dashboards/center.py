@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dost_contract import metric_names as series
+from dost_contract.change_detection import SHIPPED_DETECTORS, SMALL_DROP
 from dost_contract.settings import Settings
 from monitoring.dashboards.common import (
     CENTER,
@@ -30,6 +31,7 @@ from monitoring.dashboards.panels import (
     thresholds,
 )
 from monitoring.names import (
+    CENTER_CHANGE_EVIDENCE,
     CENTER_DASHBOARD,
     CENTER_INFO,
     CENTER_OPEN,
@@ -40,6 +42,17 @@ from monitoring.names import (
     CENTER_WILSON_UPPER,
     DASHBOARD_TAG,
 )
+
+
+def warning_share() -> float:
+    """The warning level as a share of the small detector's page level."""
+    return round(SMALL_DROP.warning_points / SMALL_DROP.page_points, 4)  # type: ignore[operator]
+
+
+def detector_description() -> str:
+    tuned = ", ".join(f"{spec.name}: {1 - spec.p1:.1%}" for spec in SHIPPED_DETECTORS)
+    return ("Each change detector's score as a share of its page level (100%: pages; orange: the small "
+            f"detector's warning). Tuned for drops to ({tuned}); see docs/alerting.md.")
 
 
 def center_drill_down(settings: Settings) -> dict[str, Any]:
@@ -74,10 +87,10 @@ def center_drill_down(settings: Settings) -> dict[str, Any]:
                    [Query(f"{CENTER_SATISFACTION_RATIO}{{{CENTER}}}", "{{window}}"),
                     Query(f"{CENTER_SATISFACTION_TARGET}{{{CENTER}}}", "target")],
                    unit="percentunit", minimum=None, maximum=1), 12, CHART + 1),
-            (chart("Wilson 95% bounds", "Lower and upper bound per window: a page needs the upper one below target.",
-                   [Query(f"{CENTER_WILSON_LOWER}{{{CENTER}}}", "lower {{window}}"),
-                    Query(f"{CENTER_WILSON_UPPER}{{{CENTER}}}", "upper {{window}}")],
-                   unit="percentunit", minimum=None, maximum=1), 12, CHART + 1),
+            (chart("Change detectors (share of the page level)", detector_description(),
+                   [Query(f"{CENTER_CHANGE_EVIDENCE}{{{CENTER}}}", "{{detector}}")],
+                   unit="percentunit", steps=thresholds(("green", None), ("orange", warning_share()), ("red", 1)),
+                   minimum=0, maximum=None), 12, CHART + 1),
         ],
         [
             (chart("Ratings per window", "Number of ratings in each rolling window.",
@@ -127,7 +140,7 @@ def center_drill_down(settings: Settings) -> dict[str, Any]:
     ]
     return dashboard(
         CENTER_DASHBOARD.uid, CENTER_DASHBOARD.title,
-        "One DOST center: satisfaction per window against target, Wilson bounds, service groups and comment "
+        "One DOST center: satisfaction per window against target, the change detectors, service groups and comment "
         "sentiment. Alerts link here with ?var-center_id=<center>.",
         layout(rows), tags=[DASHBOARD_TAG, "satisfaction"], links=links(), time_from="now-24h",
         variables=[query_variable("center_id", "Center", f"label_values({CENTER_INFO}, center_id)",

@@ -1,5 +1,5 @@
 """``dost-pipeline``, pipeline health: throughput, consumer lag, dead letters, processing time,
-web accepted/rejected, targets up."""
+web accepted/rejected, targets up, the rating state's size."""
 
 from __future__ import annotations
 
@@ -81,6 +81,13 @@ def pipeline_dashboard(settings: Settings) -> dict[str, Any]:
                    quantile_queries(series.bucket(series.WORKER_BATCH_EVENTS))), 12, CHART),
             (chart("Assigned partitions", "feedback.submitted partitions each stream worker owns.",
                    [Query(series.WORKER_ASSIGNED_PARTITIONS, "{{instance}}")]), 12, CHART),
+        ],
+        [
+            (chart("Rating state entries", "What the rating workers hold: center-days (bounded by 31 days x centers) "
+                   "and feedback_id marks (grow with ratings within the de-duplication horizon).",
+                   [Query(f"sum by (kind) ({series.WORKER_STATE_ENTRIES})", "{{kind}}")]), 12, CHART),
+            (chart("Rating state mark bytes", "Bytes of feedback_id mark blocks each rating worker holds (32 per id).",
+                   [Query(series.WORKER_STATE_MARK_BYTES, "{{instance}}")], unit="bytes"), 12, CHART),
         ],
     ]
     return dashboard(

@@ -48,9 +48,12 @@ def _evidence(alert: WebhookAlert) -> str:
     """ratio, count and bound, as the alert's annotations give them (those present).
 
     "< target" follows the number the alert compared: the Wilson upper bound for a page,
-    the observed ratio otherwise (a warning fires while its upper bound is above target).
+    the observed ratio otherwise. The change detectors' alerts carry ``evidence_short`` instead.
     """
     a = alert.annotations
+    if a.get("evidence_short"):
+        # The change detectors' page and warning say it in plain words already.
+        return a["evidence_short"]
     compared = "wilson_upper" if alert.labels.get("severity") == "page" and "wilson_upper" in a else "ratio"
     below_target = f" < target {a['target']}" if "target" in a else ""
     parts = []

@@ -19,6 +19,7 @@ Pure renderers (timeline in, promtool test document out) plus one thin runner.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from dataclasses import dataclass
@@ -100,6 +101,9 @@ def center_input_series(timeline: Timeline, windows: Iterable[str], centers: set
                     "values": encode_values([v / r if r else None for r, v in values]),
                 },
             ]
+        for detector, readings in s.detectors.items():
+            out.append({"series": series_name(series.CENTER_CHANGE_SCORE, {**base, "detector": detector}),
+                        "values": encode_values([r.score for r in readings])})
         n = len(timeline.steps) - 1
         out += [
             {"series": series_name(series.CENTER_SATISFACTION_TARGET, base), "values": f"{center.target!r}x{n}"},
@@ -235,13 +239,26 @@ class Verified:
 
 
 def satisfaction_rules_document(rules_document: dict) -> dict:
-    """The rendered rule group that holds the center alerts and every rule they read, verbatim.
+    """The center alerts (``CenterSatisfactionBelowTarget``) and every recording rule they read,
+    directly or through other records, verbatim and in their order.
 
-    promtool evaluates every rule of every group at every step; the network and pipeline
-    groups cannot change a center alert but double the cost of 30 days of evaluations.
+    promtool evaluates every rule at every step; the rules no center alert reads (the network
+    and pipeline groups, the Wilson bounds, the silent-center evidence) cannot change one but
+    cost most of the evaluation time over weeks of steps.
     """
-    groups = [g for g in rules_document["groups"] if g["name"] == names.SATISFACTION_GROUP]
-    return {"groups": groups}
+    [group] = [g for g in rules_document["groups"] if g["name"] == names.SATISFACTION_GROUP]
+    needed = [r for r in group["rules"] if r.get("alert") == names.SATISFACTION_ALERT]
+    records = {r["record"]: r for r in group["rules"] if "record" in r}
+    wanted: set[str] = set()
+    frontier = [r["expr"] for r in needed]
+    while frontier:
+        expr = frontier.pop()
+        for name, rule in records.items():
+            if name not in wanted and re.search(rf"(?<![\w:]){re.escape(name)}(?![\w:])", expr):
+                wanted.add(name)
+                frontier.append(rule["expr"])
+    rules = [r for r in group["rules"] if r.get("record") in wanted or r in needed]
+    return {"groups": [{**group, "rules": rules}]}
 
 
 def verify_timeline(
@@ -266,7 +283,7 @@ def verify_timeline(
         chunk = centers[i : i + centers_per_process]
         documents[f"center alerts of {', '.join(chunk)}"] = (
             f"replay_center_test_{i // centers_per_process}.yml",
-            center_test_document(timeline, rules_file, chunk, ("24h", "7d")),
+            center_test_document(timeline, rules_file, chunk, ("24h", "30d")),
         )
     if network:
         documents["network burn rates"] = (

@@ -43,7 +43,7 @@ def _hours(seconds: float) -> str:
 def _evidence(episode: Episode) -> tuple[str, str, str]:
     e = episode.at_firing
     if episode.alertname == SATISFACTION_ALERT:
-        return f"{e['ratio']:.2%}", f"{e['count']:,}", f"Wilson upper {e['upper']:.2%}"
+        return f"{e['ratio']:.2%}", f"{e['count']:,}", f"detector score {e['score']:,.0f}"
     return (
         f"{e['burn_rate'] * timeline_budget(episode):.2%} unsatisfied",
         f"{e['count']:,}",
@@ -85,8 +85,7 @@ def result_section(timeline: Timeline, verifications: list[Verification]) -> lis
         lines.append(
             f"- **{s.degraded_center}** drops to {s.degraded_satisfaction:.1%} at {_when(timeline, int(s.drop_epoch))} "
             f"({s.timezone_name}); it **pages {_hours(ttp)} after the drop**, at "
-            f"{_when(timeline, int(s.drop_epoch) + ttp)}, with the 24h window "
-            f"({len(degraded_pages)} page episodes in all, the 7d window included)."
+            f"{_when(timeline, int(s.drop_epoch) + ttp)} ({len(degraded_pages)} page episode(s) in all)."
         )
     else:
         lines.append(f"- **{s.degraded_center}** never paged after the drop.")
@@ -148,21 +147,23 @@ def method_section(timeline: Timeline) -> list[str]:
         f"(`streams.scoring.CenterDay`), and `streams.scoring.window_tally` gives what a worker would export "
         f"every {s.step_seconds // 60} minutes: `{series.CENTER_RATINGS}`, `{series.CENTER_SATISFIED}`, "
         f"`{series.CENTER_SATISFACTION_RATIO}` (1h, 24h, 7d, 30d), `{series.CENTER_SATISFACTION_TARGET}`, "
-        f"`{series.CENTER_INFO}{{center_id,region,kind}}` and the counter "
+        f"`{series.CENTER_INFO}{{center_id,region,kind}}`, the change detectors' `{series.CENTER_CHANGE_SCORE}"
+        f"{{center_id,detector}}` (`streams.detector`, hour by hour as the worker recomputes it) and the counter "
         f"`{series.FEEDBACK_RATINGS_TOTAL}{{center_id,channel,rating}}` (every label set from 0 at the start).",
         f"- **Rules.** The shipped production rules (`monitoring/prometheus/rules/satisfaction.rules.yml`, "
-        f"rendered by `monitoring/alerting/`): minimum {p.min_ratings} ratings, "
+        f"rendered by `monitoring/alerting/`): page and warning on the change detectors "
+        f"(docs/alerting.md) with at least {p.min_ratings} ratings in 30 days, "
         f"warning `for: {p.timings.alert_warning_for}`, page `for: {p.timings.alert_page_for}`, "
         f"burn-rate page `for: {p.timings.alert_burn_page_for}`, ticket `for: {p.timings.alert_burn_ticket_for}`, "
         f"at least {p.burn_min_ratings} ratings in the long burn window.",
         f"- **Timeline.** Python evaluates the same conditions at every {s.step_seconds // 60}-minute step "
-        f"(`monitoring/replay/timeline.py`: the 24h ratio, the Wilson upper bound of "
-        f"`monitoring/alerting/wilson.py`, the network burn rates) with Prometheus' `for:` semantics. "
+        f"(`monitoring/replay/timeline.py`: the detectors' scores against their levels, the network burn "
+        f"rates) with Prometheus' `for:` semantics. "
         f"Production evaluates every minute, so real alerts may come up to {s.step_seconds // 60} minutes "
         f"earlier than shown.",
         "- **Verification with the real promtool** (`monitoring/replay/promtool.py`):",
-        "  - center alerts: the real rules run over all 30 days of exported gauges (the 24h and 7d windows, "
-        "which the alerts read) and, at every hour and at each predicted transition and the step before it, "
+        "  - center alerts: the real rules run over all 30 days of exported gauges (the detector scores and "
+        "the 24h and 30d windows, which the alerts read) and, at every hour and at each predicted transition and the step before it, "
         "the exact set of `ALERTS{alertname=\"CenterSatisfactionBelowTarget\"}` series, pending and firing, "
         "with all labels, must equal the timeline's;",
         "  - network burn rates: evaluating the burn-rate rules at every step over 30 days of counters takes "
@@ -215,10 +216,9 @@ def sweep_section(timeline: Timeline, sweep: Sweep) -> list[str]:
         f"`--sweep {n}`):",
         "",
         f"- {s.degraded_center} paged within 24 h of the drop in **{sweep.within(DAY)} of {n}** months"
-        + (f"; in the others after {_hours(late[0])} to {_hours(late[-1])} (the second working day)" if late else "")
+        + (f"; in the others after {_hours(late[0])} to {_hours(late[-1])}" if late else "")
         + (f"; {never} never paged" if never else "")
-        + ". With about 600 ratings a day, one day of ratings at 97% puts the 24h upper bound below 98.5% "
-        "only when the day's observed ratio is at or below about 97.5%.",
+        + ". A drop to 97% needs about 1,300 ratings of evidence (median; docs/alerting.md).",
     ]
     for center_id, count in sweep.paged.items():
         lines.append(f"- {center_id} ({dict(s.fixed_satisfaction)[center_id]:.1%}) paged in **{count} of {n}** months.")
@@ -227,23 +227,10 @@ def sweep_section(timeline: Timeline, sweep: Sweep) -> list[str]:
 
 def _at_target_finding(timeline: Timeline, center_id: str, target_ratio: float, center_pages: list[Episode]) -> str:
     e = center_pages[0]
-    ev = e.at_firing
-    satisfied = round(ev["ratio"] * ev["count"])
-    daily = next(x.center.daily_visitors for x in timeline.series if x.center.center_id == center_id)
     return (
-        f"- **Finding: {center_id}, exactly at its {target_ratio:.1%} target with about {daily} "
-        f"ratings a day, paged {len(center_pages)} time(s).** First at {_when(timeline, e.fired_at)}: "
-        f"{satisfied} of {ev['count']} satisfied in its {e.labels['window']} window, Wilson upper bound "
-        f"{ev['upper']:.2%} < {ev['target']:.1%}. A center truly at {ev['target']:.1%} gets "
-        f"{ev['count'] - satisfied} or more unhappy ratings out of {ev['count']} with probability "
-        f"{_tail(ev['count'], ev['count'] - satisfied, 1 - ev['target']):.1%} (binomial), not the 2.5% a 95% "
-        f"bound suggests in one window (near 100% the Wilson interval is too narrow for so few ratings), and "
-        f"the window is looked at anew every day, so over a month such a center pages more often than not. "
-        f"The contract fixes the page at the 95% Wilson bound with at least `DOST_ALERT_MIN_RATINGS` ratings, "
-        f"so the rules keep it: \"small samples never page\" holds for the contract's small samples (fewer "
-        f"ratings than that minimum), not for a center of this size. Levers: a larger "
-        f"`DOST_ALERT_MIN_RATINGS` (the 24h window of such a center then never qualifies and the steadier 7d "
-        f"window decides), or a stricter bound (e.g. Clopper-Pearson, or 99%), which is a contract change."
+        f"- **Finding: {center_id}, at {target_ratio:.1%}, paged {len(center_pages)} time(s)**, first at "
+        f"{_when(timeline, e.fired_at)} (detector score {e.at_firing['score']:,.0f}). The detectors' false-page "
+        f"interval at target is over 5 center-years at 700 ratings a day (docs/alerting.md): a rare month."
     )
 
 
@@ -257,11 +244,10 @@ def reading_section(timeline: Timeline) -> list[str]:
             continue
         lines.append(_at_target_finding(timeline, center_id, ratio, center_pages))
     lines += [
-        "- A center at or a little above its target still shows warnings: the warning compares the observed "
-        "24h ratio, and many days of a center at target fall below it by chance.",
-        "- The 24h window of a center that closes at 18:00 holds one working day; the degraded center pages "
-        "once the drop day's ratings fill it. Its page flaps while the window's upper bound hovers near the "
-        "target; Alertmanager's grouping and repeat interval keep on-call from hearing each flap.",
+        "- The warning is the small-drop detector at a lower level: early evidence for managers, rare for a "
+        "healthy center (docs/alerting.md).",
+        "- The page latches until the detector's score is back at its reset level, so it does not flap while "
+        "the evidence hovers near the page level.",
         "- One seed is one possible month: other seeds give other months (`DOST_REPLAY_SEED`).",
         "",
     ]

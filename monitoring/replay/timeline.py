@@ -23,19 +23,30 @@ Pure: a scenario and a seed in, a timeline out; no clocks, files or processes he
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from dost_contract.centers import Center
 from dost_simulation.arrivals import CHANNELS, RatingArrival, simulate_arrivals
+from monitoring.alerting.center_rules import GUARD_WINDOW, warning_points
 from monitoring.alerting.network_rules import BURN_RATE_RULES, BURN_WINDOWS, UNSATISFIED_RATINGS
-from monitoring.alerting.parameters import PAGE_WINDOWS, WARNING_WINDOW, RuleParameters
+from monitoring.alerting.parameters import WARNING_WINDOW, RuleParameters
 from monitoring.alerting.parameters import duration_seconds as prometheus_duration_seconds
 from monitoring.alerting.wilson import wilson_upper
 from monitoring.names import BURN_ALERT, SATISFACTION_ALERT
-from streams.scoring import DAY_SECONDS, WINDOW_SECONDS, CenterDay, day_start, days_in_longest_window, window_tally
+from streams.detector import DetectorReading, DetectorState, hourly_buckets, run_detector
+from streams.scoring import (
+    DAY_SECONDS,
+    HOUR_SECONDS,
+    LONGEST_WINDOW_SECONDS,
+    WINDOW_SECONDS,
+    CenterDay,
+    day_start,
+    days_in_longest_window,
+    window_tally,
+)
 
 RATINGS = tuple(str(r) for r in range(1, 6))
 UNSATISFIED = set(UNSATISFIED_RATINGS)
@@ -85,6 +96,13 @@ class Scenario:
             return self.degraded_satisfaction
         return dict(self.fixed_satisfaction).get(center_id, self.healthy_satisfaction)
 
+    def check_centers(self, centers: Sequence[Center]) -> None:
+        if self.degraded_center not in {c.center_id for c in centers}:
+            raise ValueError(f"degraded center {self.degraded_center!r} is not in the registry")
+        for center_id, _ in self.fixed_satisfaction:
+            if center_id not in {c.center_id for c in centers}:
+                raise ValueError(f"low-volume center {center_id!r} is not in the registry")
+
     def role(self, center_id: str) -> str:
         if center_id == self.degraded_center:
             return f"degraded: {self.healthy_satisfaction:.1%} until the drop, then {self.degraded_satisfaction:.1%}"
@@ -115,12 +133,67 @@ class CenterSeries:
     windows: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     # (channel, rating) -> [count] per step
     counters: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # detector -> [reading] per step (streams.detector, as the worker exports them)
+    detectors: dict[str, list[DetectorReading]] = field(default_factory=dict)
     ratings: int = 0  # in the whole replay
 
 
-def export_series(scenario: Scenario, center: Center, ratings: Sequence[RatingArrival], steps: Sequence[int]) -> CenterSeries:
-    """Sample what a worker owning ``center`` exports at every step (``streams.scoring``)."""
-    series = CenterSeries(center, {w: [] for w in WINDOW_SECONDS}, {(c, r): [] for c in CHANNELS for r in RATINGS})
+class DetectorTracker:
+    """The worker's detector readings, step by step, without recomputing 30 days each time.
+
+    It keeps each detector's state after the last whole hour and applies the current partial
+    hour on top. That equals the worker's recomputation from 0 over the 30d window whenever
+    the state's excursion began inside the window (both are 0 at its start, then agree);
+    otherwise (an excursion older than 30 days) it recomputes exactly as the worker does.
+    """
+
+    def __init__(self, specs) -> None:
+        self.specs = specs
+        self.closed = {spec.name: DetectorState() for spec in specs}
+        self.closed_hour: int | None = None  # the last hour folded into `closed`
+
+    def readings(self, days: Mapping[int, CenterDay], now: int) -> list[DetectorReading]:
+        current = now // HOUR_SECONDS * HOUR_SECONDS
+        first = current - LONGEST_WINDOW_SECONDS + HOUR_SECONDS
+        start = first if self.closed_hour is None else self.closed_hour + HOUR_SECONDS
+        for hour in range(start, current, HOUR_SECONDS):  # the hours that closed since the last step
+            bucket = _bucket(days, hour)
+            if bucket is not None:
+                self.closed = {s.name: self.closed[s.name].advance(s, bucket) for s in self.specs}
+        self.closed_hour = current - HOUR_SECONDS
+        partial = _bucket(days, current)
+        out = []
+        for spec in self.specs:
+            state = self.closed[spec.name]
+            if state.since is not None and state.since < first:
+                out.append(run_detector(spec, hourly_buckets(days, now), current))
+                continue
+            if partial is not None:
+                state = state.advance(spec, partial, filling=True)
+            out.append(state.reading(spec))
+        return out
+
+
+def _bucket(days: Mapping[int, CenterDay], hour: int) -> tuple[int, int, int] | None:
+    """The hourly bucket starting at ``hour`` (None when empty), as ``hourly_buckets`` gives it."""
+    day = days.get(day_start(hour))
+    if day is None:
+        return None
+    index = (hour - day_start(hour)) // HOUR_SECONDS
+    tally = day.tally("*", index, index)
+    return (hour, tally.ratings, tally.satisfied) if tally.ratings else None
+
+
+def export_series(scenario: Scenario, center: Center, ratings: Sequence[RatingArrival], steps: Sequence[int],
+                  specs=None) -> CenterSeries:
+    """Sample what a worker owning ``center`` exports at every step (``streams.scoring``, ``streams.detector``)."""
+    from dost_contract.change_detection import SHIPPED_DETECTORS
+
+    specs = SHIPPED_DETECTORS if specs is None else specs
+    series = CenterSeries(center, {w: [] for w in WINDOW_SECONDS}, {(c, r): [] for c in CHANNELS for r in RATINGS},
+                          {spec.name: [] for spec in specs})
+    tracker = DetectorTracker(specs)
+    readings: list[DetectorReading] = []
     days: dict[int, CenterDay] = {}
     counts = {key: 0 for key in series.counters}
     next_rating, last_hour, last = 0, None, None
@@ -129,7 +202,7 @@ def export_series(scenario: Scenario, center: Center, ratings: Sequence[RatingAr
         while next_rating < len(ratings) and ratings[next_rating].epoch <= now:
             r = ratings[next_rating]
             day = days.setdefault(day_start(r.epoch), CenterDay())
-            day.apply(f"replay-{r.center_id}-{next_rating}", r.service_group, r.epoch, r.rating)
+            day.apply(r.service_group, r.epoch, r.rating)
             counts[(r.channel, str(r.rating))] += 1
             next_rating += 1
             changed = True
@@ -137,7 +210,10 @@ def export_series(scenario: Scenario, center: Center, ratings: Sequence[RatingAr
         if changed or hour != last_hour or last is None:
             window_days = {start: days[start] for start in days_in_longest_window(now) if start in days}
             last = {w: window_tally(window_days, "*", now, seconds) for w, seconds in WINDOW_SECONDS.items()}
+            readings = tracker.readings(window_days, now)
             last_hour = hour
+        for reading in readings:
+            series.detectors[reading.detector].append(reading)
         for window, tally in last.items():
             series.windows[window].append((tally.ratings, tally.satisfied))
         for key, value in counts.items():
@@ -202,32 +278,35 @@ class AlertStates:
                 episode.at_firing = dict(evidence)
 
 
-def center_results(series: CenterSeries, k: int, params: RuleParameters) -> tuple[dict, dict]:
-    """The warning's and the page's series at step ``k`` for one center (the rules' conditions).
-
-    Ties with the target are decided exactly as Prometheus decides them: the ratio is the
-    float the worker exports, and ``monitoring.alerting.wilson`` does the PromQL bound's operations
-    in the same order, so both sides compute the same float.
-    """
+def center_results(series: CenterSeries, k: int, params: RuleParameters, hold_steps: int = 0) -> tuple[dict, dict]:
+    """The warning's and the page's series at step ``k`` for one center (the rules' conditions):
+    the page where any detector's score / page level reached 1 within the hold
+    (``max_over_time`` over the evaluations k - hold_steps .. k: Prometheus 2.x ranges include
+    both ends), the warning where the small-drop detector's score reached its warning level
+    likewise, both with the 30d volume guard. Scores are whole numbers and score / level >= 1
+    is exact in floats, so Prometheus decides ties the same way."""
     center = series.center
     base = {"center_id": center.center_id, "region": center.region}  # region: joined from dost_center_info
     warning, page = {}, {}
+    if series.windows[GUARD_WINDOW][k][0] < params.min_ratings:
+        return warning, page
+    held = range(max(k - hold_steps, 0), k + 1)
+    readings = {spec.name: (spec, max((series.detectors[spec.name][j] for j in held), key=lambda r: r.score))
+                for spec in params.detectors}
     ratings, satisfied = series.windows[WARNING_WINDOW][k]
-    if ratings >= params.min_ratings:
-        ratio = satisfied / ratings
-        if ratio < center.target:
-            labels = {**base, "window": WARNING_WINDOW, "severity": "warning"}
-            warning[tuple(sorted(labels.items()))] = (
-                labels, {"ratio": ratio, "count": ratings, "upper": wilson_upper(satisfied, ratings), "target": center.target})
-    for window in PAGE_WINDOWS:
-        ratings, satisfied = series.windows[window][k]
-        if ratings < params.min_ratings:
-            continue
-        upper = wilson_upper(satisfied, ratings, params.z)
-        if upper < center.target:
-            labels = {**base, "window": window, "severity": "page"}
-            page[tuple(sorted(labels.items()))] = (
-                labels, {"ratio": satisfied / ratings, "count": ratings, "upper": upper, "target": center.target})
+    evidence = {"ratio": satisfied / ratings if ratings else float("nan"), "count": ratings,
+                "upper": wilson_upper(satisfied, ratings) if ratings else float("nan"), "target": center.target}
+    small, level = warning_points(params)
+    if readings[small][1].score >= level:
+        labels = {**base, "severity": "warning"}
+        warning[tuple(sorted(labels.items()))] = (labels, {**evidence, "score": readings[small][1].score})
+    strongest = max(readings.values(), key=lambda pair: pair[1].score / pair[0].page_points)
+    if strongest[1].score / strongest[0].page_points >= 1:
+        labels = {**base, "severity": "page"}
+        reading = strongest[1]
+        page[tuple(sorted(labels.items()))] = (labels, {
+            **evidence, "score": reading.score, "detector_ratings": reading.ratings,
+            "detector_unsatisfied": reading.unsatisfied, "since": reading.since_epoch or 0})
     return warning, page
 
 
@@ -288,16 +367,12 @@ def build_timeline(
     params: RuleParameters,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Timeline:
-    if scenario.degraded_center not in {c.center_id for c in centers}:
-        raise ValueError(f"degraded center {scenario.degraded_center!r} is not in the registry")
-    for center_id, _ in scenario.fixed_satisfaction:
-        if center_id not in {c.center_id for c in centers}:
-            raise ValueError(f"low-volume center {center_id!r} is not in the registry")
+    scenario.check_centers(centers)
     steps = list(range(scenario.start_epoch, scenario.end_epoch + 1, scenario.step_seconds))
     series = []
     for center in centers:
         ratings = simulate_ratings(scenario, center)
-        series.append(export_series(scenario, center, ratings, steps))
+        series.append(export_series(scenario, center, ratings, steps, params.detectors))
         progress(f"simulated {center.center_id}: {len(ratings)} ratings")
     counts = network_counts(series, len(steps))
     warning = AlertStates(SATISFACTION_ALERT, duration_seconds(params.timings.alert_warning_for))
@@ -307,10 +382,11 @@ def build_timeline(
         hold = duration_seconds(params.timings.alert_burn_page_for if severity == "page" else params.timings.alert_burn_ticket_for)
         burn_states.append((AlertStates(BURN_ALERT, hold), severity, long, short, threshold))
     window_steps = {w: duration_seconds(w) // scenario.step_seconds for w in BURN_WINDOWS}
+    hold_steps = duration_seconds(params.detector_hold) // scenario.step_seconds
     for k, t in enumerate(steps):
         warnings, pages = {}, {}
         for s in series:
-            w, p = center_results(s, k, params)
+            w, p = center_results(s, k, params, hold_steps)
             warnings.update(w)
             pages.update(p)
         warning.evaluate(t, warnings)

@@ -14,6 +14,7 @@ from typing import Iterator
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_server
 
+from dost_contract import metric_names
 from dost_contract.settings import Settings
 from dost_feedback.stack import monitoring as local
 from dost_feedback.stack.processes import Service, free_port
@@ -31,6 +32,24 @@ class FakeWorkerExporter:
     satisfaction_target: Gauge
     center_info: Gauge
     ratings_total: Counter
+    change_gauges: tuple[Gauge, Gauge, Gauge, Gauge]  # score, since, ratings, unsatisfied
+
+    def set_detectors(self, center_id: str, readings) -> None:
+        """The change detectors' gauges from ``streams.detector`` readings, as the worker exports them."""
+        score, since, rated, unhappy = self.change_gauges
+        for reading in readings:
+            labels = {"center_id": center_id, "detector": reading.detector}
+            score.labels(**labels).set(reading.score)
+            if reading.since_epoch is None:  # no excursion: the worker exports no evidence series
+                for gauge in (since, rated, unhappy):
+                    try:
+                        gauge.remove(center_id, reading.detector)
+                    except KeyError:
+                        pass
+            else:
+                since.labels(**labels).set(reading.since_epoch)
+                rated.labels(**labels).set(reading.ratings)
+                unhappy.labels(**labels).set(reading.unsatisfied)
 
     def set_window(
         self, center_id: str, window: str, satisfied: int, ratings: int, target: float, region: str | None = None
@@ -77,6 +96,11 @@ def fake_worker() -> Iterator[FakeWorkerExporter]:
         center_info=Gauge("dost_center_info", "registry center", ["center_id", "region", "kind"], registry=registry),
         ratings_total=Counter(
             "dost_feedback_ratings_total", "ratings counted", ["center_id", "channel", "rating"], registry=registry
+        ),
+        change_gauges=tuple(  # type: ignore[arg-type]
+            Gauge(name, "change detector", ["center_id", "detector"], registry=registry)
+            for name in (metric_names.CENTER_CHANGE_SCORE, metric_names.CENTER_CHANGE_SINCE,
+                         metric_names.CENTER_CHANGE_RATINGS, metric_names.CENTER_CHANGE_UNSATISFIED)
         ),
     )
     server, thread = start_http_server(port, addr="127.0.0.1", registry=registry)

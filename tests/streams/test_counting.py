@@ -1,4 +1,5 @@
-"""RatingCounter over a dict-backed CenterDayStore: counting, de-duplication, rejections, watermarks, pruning."""
+"""RatingCounter over dict-backed stores: counting, once-ever de-duplication, rejections, watermarks,
+pruning, and a count that survives a crash at any moment."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from dost_contract.centers import load_registry
 from dost_contract.events import Channel, FeedbackSubmitted, ServiceGroup
 from dost_contract.settings import Settings
 from streams.counting import CountingLimits, Incoming, RatingCounter
+from streams.dedup import FeedbackMarks
 from streams.partitioning import partition_for_center
 from streams.scoring import ALL_GROUPS, DAY_SECONDS, HOUR_SECONDS, CenterDay, day_key, day_start
-from streams.state import CenterDayStore
+from streams.state import CenterDayStore, MarkStore
 
 TOPIC = "feedback.submitted"
 NOW = datetime(2026, 3, 10, 12, 30, tzinfo=timezone.utc).timestamp()
@@ -48,16 +50,25 @@ def rated(center_id="baku-1", offset=0, **fields) -> Incoming:
 
 
 class Worker:
-    """A counter on a dict-backed store whose changelog writes are recorded as the JSON Faust would send."""
+    """A counter on dict-backed stores whose changelog writes are recorded as Faust would send them:
+    center-days as JSON in ``changelog``, mark blocks as bytes in ``blocks``."""
 
-    def __init__(self, data: dict | None = None) -> None:
+    def __init__(self, data: dict | None = None, blocks: list | None = None) -> None:
         self.data = {} if data is None else data
         self.changelog: list[tuple[int, str, dict | None]] = []
+        self.blocks: list[tuple[int, bytes, bytes | None]] = []
         self.store = CenterDayStore(self.data, self._write, SETTINGS.topic_partitions)
-        self.counter = RatingCounter.for_registry(self.store, REGISTRY_CENTERS, SETTINGS)
+        self.marks = FeedbackMarks()
+        for partition, key, value in blocks or ():  # recovery: Faust reads the marks changelog back
+            self.marks.load_block(partition, key, value)
+        self.counter = RatingCounter.for_registry(self.store, MarkStore(self.marks, self._write_block),
+                                                  REGISTRY_CENTERS, SETTINGS)
 
     def _write(self, partition: int, key: str, day: CenterDay | None) -> None:
         self.changelog.append((partition, key, None if day is None else json.loads(json.dumps(day.__json__()))))
+
+    def _write_block(self, partition: int, key: bytes, value: bytes | None) -> None:
+        self.blocks.append((partition, key, value))
 
     def recovered(self) -> dict:
         """The table a restarted worker recovers from this changelog: the last value per key, as JSON."""
@@ -68,6 +79,9 @@ class Worker:
             else:
                 table[key] = value
         return table
+
+    def restarted(self) -> "Worker":
+        return Worker(self.recovered(), list(self.blocks))
 
 
 def metric(name: str, **labels: str) -> float:
@@ -89,7 +103,8 @@ def test_a_valid_rating_is_counted_once_into_its_center_day():
     day = worker.store.get(day_key("baku-1", TODAY))
     hour = int(NOW - TODAY) // HOUR_SECONDS
     assert day.tally(ALL_GROUPS, 0, 23).ratings == 1 and day.tally(ALL_GROUPS, hour, hour).satisfied == 1
-    assert day.tally("pensions", 0, 23).ratings == 1 and len(day.ids) == 1
+    assert day.tally("pensions", 0, 23).ratings == 1 and day.offset == 0
+    assert worker.marks.size()[0] == 1 and len(worker.blocks) == 1
     assert (counted("baku-1", "kiosk", 5), outcome("counted")) == (before[0] + 1, before[1] + 1)
 
 
@@ -98,15 +113,58 @@ def test_a_duplicate_feedback_id_is_not_counted_and_increments_nothing_but_dupli
     feedback_id = uuid.uuid4()
     worker.counter.count([rated(feedback_id=feedback_id, rating=2, channel=Channel.SMS)])
     worker.counter.take_changed()
-    writes = len(worker.changelog)
+    writes = len(worker.changelog), len(worker.blocks)
     before = counted("baku-1", "sms", 2), outcome("counted"), outcome("duplicate")
-    again = rated(feedback_id=feedback_id, rating=2, channel=Channel.SMS, submitted=NOW + 60)  # same center-day
+    again = rated(feedback_id=feedback_id, rating=2, channel=Channel.SMS, submitted=NOW + 60, offset=1)
     assert worker.counter.count([again, again]) == []
     assert worker.store.get(day_key("baku-1", TODAY)).tally(ALL_GROUPS, 0, 23).ratings == 1
     assert (counted("baku-1", "sms", 2), outcome("counted")) == before[:2]
     assert outcome("duplicate") == before[2] + 2
-    assert len(worker.changelog) == writes  # nothing new to write
+    assert (len(worker.changelog), len(worker.blocks)) == writes  # nothing new to write
     assert worker.counter.take_changed() == set()
+
+
+def test_a_feedback_id_counts_once_ever_whatever_its_submitted_at_or_received_at():
+    worker = Worker()
+    feedback_id = uuid.uuid4()
+    worker.counter.count([rated(feedback_id=feedback_id, rating=5, offset=0)])
+    before = outcome("duplicate")
+    resends = [  # a QR link re-submitted a day later, a retry restamped to an earlier day, across midnight
+        rated(feedback_id=feedback_id, rating=5, submitted=NOW + DAY_SECONDS, offset=1),
+        rated(feedback_id=feedback_id, rating=5, submitted=NOW - 2 * DAY_SECONDS, received=NOW, offset=2),
+        rated(feedback_id=feedback_id, rating=5, submitted=TODAY - 1, received=TODAY + 1, offset=3),
+    ]
+    assert worker.counter.count(resends) == []
+    assert outcome("duplicate") == before + 3
+    assert sum(CenterDay.from_json(v).tally(ALL_GROUPS, 0, 23).ratings for v in worker.recovered().values()) == 1
+
+
+def test_a_later_version_with_other_content_is_a_conflicting_duplicate_and_the_first_stands():
+    worker = Worker()
+    feedback_id = uuid.uuid4()
+    worker.counter.count([rated(feedback_id=feedback_id, rating=5, offset=10)])
+    changed = [rated(feedback_id=feedback_id, rating=1, offset=11),
+               rated(feedback_id=feedback_id, rating=5, channel=Channel.SMS, offset=12),
+               rated(feedback_id=feedback_id, rating=5, group=ServiceGroup.PENSIONS, submitted=NOW - 60, offset=13)]
+    result = worker.counter.count(changed)
+    assert [(record.offset, rejection.reason) for record, rejection in result] == [
+        (11, "conflicting_duplicate"), (12, "conflicting_duplicate"), (13, "conflicting_duplicate")]
+    assert f"@{10}" in result[0][1].detail
+    day = worker.store.get(day_key("baku-1", TODAY))
+    assert day.tally(ALL_GROUPS, 0, 23) == (day.tally(ALL_GROUPS, 0, 23).__class__(1, 1))
+    # the same id again, as first sent: a plain duplicate
+    assert worker.counter.count([rated(feedback_id=feedback_id, rating=5, offset=14)]) == []
+
+
+def test_marks_are_one_block_per_partition_per_batch_whatever_the_volume():
+    worker = Worker()
+    batch = [rated("baku-1", n) for n in range(3000)] + [rated("karabakh-shusha", 3000 + n) for n in range(10)]
+    worker.counter.count(batch)
+    assert sorted((partition, key) for partition, key, _ in worker.blocks) == [(1, b"1:3000"), (5, b"5:0")]
+    assert all(len(value) == 8 + 32 * n for (_, _, value), n in zip(sorted(worker.blocks), (10, 3000)))
+    worker.counter.count([rated("baku-1", 4000 + n) for n in range(20_000)])
+    assert max(len(value) for _, _, value in worker.blocks) <= 8 + 32 * 8192  # split: < 1 MB each
+    assert len(worker.changelog) == 3  # one write per touched center-day per batch
 
 
 def test_a_duplicate_within_one_batch_is_counted_once():
@@ -114,7 +172,7 @@ def test_a_duplicate_within_one_batch_is_counted_once():
     feedback_id = uuid.uuid4()
     worker.counter.count([rated(feedback_id=feedback_id, offset=n) for n in range(3)])
     assert worker.store.get(day_key("baku-1", TODAY)).tally(ALL_GROUPS, 0, 23).ratings == 1
-    assert len(worker.changelog) == 1
+    assert len(worker.changelog) == 1 and len(worker.blocks) == 1
 
 
 def test_each_touched_center_day_is_written_once_per_batch_with_its_final_counts():
@@ -158,7 +216,7 @@ def test_a_bad_record_comes_back_with_its_reason_and_is_not_counted(value, reaso
     assert returned is record and (returned.key, returned.topic, returned.partition, returned.offset) == (
         b"some-key", TOPIC, 3, 4711)
     assert rejection.reason == reason and rejection.detail
-    assert worker.data == {} and worker.changelog == []
+    assert worker.data == {} and worker.changelog == [] and worker.blocks == []
     assert worker.counter.take_changed() == set() and worker.counter.received_watermarks == {}
 
 
@@ -207,7 +265,7 @@ def test_take_changed_returns_the_counted_centers_and_clears_them():
 
 
 def test_counting_limits_come_from_the_settings():
-    assert CountingLimits.from_settings(SETTINGS) == CountingLimits(72 * 3600, 300, 7 * 24 * 3600, 60.0)
+    assert CountingLimits.from_settings(SETTINGS) == CountingLimits(72 * 3600, 300, 35 * 24 * 3600, 60.0)
 
 
 class Owned:
@@ -231,23 +289,22 @@ def test_prune_runs_at_most_once_per_interval_and_only_then_asks_for_ownership()
     assert owned.calls == 2 and worker.counter.last_prune == NOW + 60
 
 
-def test_prune_forgets_ids_by_the_partition_watermark_not_the_clock():
+def test_prune_forgets_marks_by_the_partition_watermark_not_the_clock():
     worker = Worker()
-    old_start = TODAY - 10 * DAY_SECONDS
-    old_key = day_key("baku-1", old_start)
-    worker.counter.count([rated("baku-1", 0, submitted=old_start + HOUR_SECONDS, rating=4)])
-    # The clock is 10 days on, but the partition's received_at watermark is still on that day.
-    plan = worker.counter.prune_if_due(NOW, Owned({5}))
-    assert plan.forget_ids == [] and plan.delete == []
-    assert worker.store.get(old_key).ids != set()
-    # A fresh rating for another center of partition 5 moves the watermark past day + TTL.
-    worker.counter.count([rated("smart-agali", 1, submitted=old_start + DAY_SECONDS + SETTINGS.dedup_ttl_seconds)])
-    writes = len(worker.changelog)
-    plan = worker.counter.prune_if_due(NOW + 60, Owned({5}))
-    assert plan.forget_ids == [old_key] and plan.delete == []
-    day = worker.store.get(old_key)
-    assert day.ids == set() and day.tally(ALL_GROUPS, 0, 23).satisfied == 1  # the counts stay
-    assert worker.changelog[writes:] == [(5, old_key, {"hours": day.hours, "ids": []})]
+    old = NOW - 40 * DAY_SECONDS
+    feedback_id = uuid.uuid4()
+    worker.counter.count([rated("baku-1", 0, submitted=old, feedback_id=feedback_id)])
+    # The clock is 40 days on, but the partition's received_at watermark is still on that day.
+    assert worker.counter.prune_if_due(NOW, Owned({5})) == ([day_key("baku-1", day_start(old))], 0)
+    assert worker.marks.size()[:2] == (1, 1)
+    # A rating received past the horizon on partition 5 moves the watermark: the block goes.
+    later = old + SETTINGS.dedup_ttl_seconds + 2
+    worker.counter.count([rated("smart-agali", 1, submitted=later - 1, received=later)])
+    writes = len(worker.blocks)
+    assert worker.counter.prune_if_due(NOW + 60, Owned({5}))[1] == 1
+    assert worker.blocks[writes:] == [(5, b"5:0", None)]
+    assert worker.marks.judge(5, feedback_id.bytes, 0, 99).value == "new"
+    assert worker.marks.size()[:2] == (1, 1)  # smart-agali's mark stays
 
 
 def test_prune_deletes_only_owned_days_that_no_window_can_reach():
@@ -259,8 +316,7 @@ def test_prune_deletes_only_owned_days_that_no_window_can_reach():
         rated("baku-2", 2, submitted=gone + HOUR_SECONDS),  # partition 1: not owned here
     ])
     writes = len(worker.changelog)
-    plan = worker.counter.prune_if_due(NOW, Owned({5}))
-    assert plan.delete == [day_key("baku-1", gone)] and plan.forget_ids == []
+    assert worker.counter.prune_if_due(NOW, Owned({5})) == ([day_key("baku-1", gone)], 0)
     assert sorted(worker.data) == sorted([day_key("baku-1", reachable), day_key("baku-2", gone)])
     assert worker.changelog[writes:] == [(5, day_key("baku-1", gone), None)]
 
@@ -269,8 +325,7 @@ def test_prune_with_no_owned_partitions_touches_nothing():
     worker = Worker()
     worker.counter.count([rated("baku-1", 0, submitted=TODAY - 40 * DAY_SECONDS)])
     writes = len(worker.changelog)
-    plan = worker.counter.prune_if_due(NOW, Owned(set()))
-    assert (plan.forget_ids, plan.delete) == ([], [])
+    assert worker.counter.prune_if_due(NOW, Owned(set())) == ([], 0)
     assert len(worker.data) == 1 and len(worker.changelog) == writes
 
 
@@ -278,15 +333,83 @@ def test_a_restarted_counter_over_the_recovered_state_refuses_a_redelivered_id()
     first = Worker()
     record = rated("karabakh-shusha", 0, rating=3)
     first.counter.count([record, rated("karabakh-shusha", 1, rating=5)])
-    restarted = Worker(first.recovered())  # plain JSON dicts, as Faust recovers the changelog
+    restarted = first.restarted()  # plain JSON dicts and mark blocks, as Faust recovers the changelogs
     key = day_key("karabakh-shusha", TODAY)
     assert isinstance(restarted.data[key], dict)
-    before = outcome("duplicate")
-    assert restarted.counter.count([record]) == []
-    assert outcome("duplicate") == before + 1
+    before = outcome("replayed"), outcome("duplicate")
+    assert restarted.counter.count([record]) == []  # the same record, read again: already in
+    assert restarted.counter.count([rated("karabakh-shusha", 7, rating=3, feedback_id=uuid.UUID(
+        json.loads(record.value)["feedback_id"]))]) == []  # a re-send: a duplicate
+    assert (outcome("replayed"), outcome("duplicate")) == (before[0] + 1, before[1] + 1)
     assert restarted.changelog == [] and restarted.counter.take_changed() == set()
     day = restarted.store.get(key)
     assert day.tally(ALL_GROUPS, 0, 23) == first.store.get(key).tally(ALL_GROUPS, 0, 23)
     assert day.tally(ALL_GROUPS, 0, 23).ratings == 2
-    restarted.counter.count([rated("karabakh-shusha", 2, rating=5)])  # a new id still counts
+    restarted.counter.count([rated("karabakh-shusha", 8, rating=5)])  # a new id still counts
     assert restarted.store.get(key).tally(ALL_GROUPS, 0, 23).ratings == 3
+
+
+def crash_log(rng, count: int) -> list[Incoming]:
+    """A partition log with re-sends: same content (some restamped), other content, in log order."""
+    centers = ["baku-1", "smart-agali"]  # both on partition 5
+    log: list[Incoming] = []
+    sent: list[tuple[uuid.UUID, str, int, float]] = []
+    for offset in range(count):
+        if sent and rng.random() < 0.25:
+            feedback_id, center, rating, submitted = rng.choice(sent)
+            if rng.random() < 0.5:
+                submitted -= rng.uniform(0, 2 * DAY_SECONDS)  # restamped: still the same rating
+            else:
+                rating = rating % 5 + 1  # another rating: a conflict
+        else:
+            feedback_id, center = uuid.UUID(int=rng.getrandbits(128), version=4), rng.choice(centers)
+            rating, submitted = rng.randint(1, 5), NOW - rng.uniform(0, 3 * DAY_SECONDS)
+            sent.append((feedback_id, center, rating, submitted))
+        log.append(rated(center, offset, rating=rating, submitted=submitted, received=NOW, feedback_id=feedback_id))
+    return log
+
+
+def totals(worker: Worker) -> dict[str, tuple[int, int]]:
+    days = worker.store.items_for_centers({"baku-1", "smart-agali"})
+    return {key: (day.tally(ALL_GROUPS, 0, 23).ratings, day.tally(ALL_GROUPS, 0, 23).satisfied) for key, day in days}
+
+
+def test_a_count_and_its_mark_never_disagree_after_a_crash_at_any_moment():
+    """SIGKILL at any moment, modelled: offsets are committed only after every changelog write of the
+    batches before them was acknowledged (Faust flushes its producer first), and of the writes after
+    the commit any subset may have reached the broker. Replaying from the commit must give the same
+    counts and the same conflicting duplicates as a run that never crashed."""
+    import random
+
+    seed = random.randrange(1 << 30)
+    print(f"crash model seed: {seed}")
+    rng = random.Random(seed)
+    log = crash_log(rng, 400)
+    clean = Worker()
+    clean_letters = {r.offset for r, j in clean.counter.count(log) if j.reason == "conflicting_duplicate"}
+    truth = totals(clean)
+    assert clean_letters and sum(n for n, _ in truth.values()) < len(log)
+    for _ in range(60):
+        worker, start, batches = Worker(), 0, []
+        while start < len(log):  # the first run, in random batches, remembering each batch's writes
+            end = min(start + rng.randint(1, 60), len(log))
+            writes = (len(worker.changelog), len(worker.blocks))
+            letters = [r.offset for r, j in worker.counter.count(log[start:end]) if j.reason == "conflicting_duplicate"]
+            batches.append((start, writes, letters))
+            start = end
+        crashed_in = rng.randrange(len(batches))
+        committed, (days_done, blocks_done), _ = batches[crashed_in]
+        processed = rng.randint(crashed_in, len(batches) - 1)  # batches done but not committed
+        end_writes = batches[processed + 1][1] if processed + 1 < len(batches) else (
+            len(worker.changelog), len(worker.blocks))
+        survived = Worker()
+        survived.changelog = worker.changelog[:days_done] + [
+            w for w in worker.changelog[days_done:end_writes[0]] if rng.random() < 0.5]
+        survived.blocks = worker.blocks[:blocks_done] + [
+            w for w in worker.blocks[blocks_done:end_writes[1]] if rng.random() < 0.5]
+        restarted = survived.restarted()
+        replay_letters = {r.offset for r, j in restarted.counter.count(log[committed:])
+                          if j.reason == "conflicting_duplicate"}
+        first_letters = {o for _, _, letters in batches[:crashed_in] for o in letters}
+        assert totals(restarted) == truth, (seed, committed)
+        assert first_letters | replay_letters == clean_letters, (seed, committed)

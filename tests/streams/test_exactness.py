@@ -1,4 +1,5 @@
-"""Exactness under crashes, late and duplicate events, and more workers, on a broker of its own.
+"""Exactness under crashes, late, duplicate and conflicting events, a burst, and more workers,
+on a broker of its own.
 
 The ground truth is computed here straight from the events the test produced, with the
 window definition spelled out again (not through streams.scoring), and compared with what
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import threading
 import time
 import uuid
@@ -24,7 +26,7 @@ from dost_contract.settings import Settings
 from dost_feedback.stack import services as stack
 from dost_feedback.stack.processes import Service, Supervisor, free_port
 from streams.topic_setup import create_topics
-from tests.conftest import metric_value, read_topic, wait_for
+from tests.conftest import kcat_produce, metric_value, read_topic, wait_for
 
 pytestmark = pytest.mark.services
 
@@ -74,8 +76,12 @@ def generate(rng: random.Random, count: int, now: datetime) -> list[Rating]:
 
 
 def ground_truth(ratings: list[Rating], now: float) -> dict[str, dict[str, tuple[int, int]]]:
-    """center -> window -> (ratings, satisfied): each on-time feedback_id once, by event hour."""
-    unique = {r.feedback_id: r for r in ratings if r.received_at - r.submitted_at <= LATENESS}
+    """center -> window -> (ratings, satisfied): each feedback_id once, ever, by event hour; the first
+    on-time version (in log order) is the one that counts."""
+    unique: dict[str, Rating] = {}
+    for r in ratings:
+        if r.received_at - r.submitted_at <= LATENESS:
+            unique.setdefault(r.feedback_id, r)
     current_hour = int(now // 3600) * 3600
     truth = {c: {w: (0, 0) for w in WINDOWS} for c in CENTERS}
     for r in unique.values():
@@ -93,23 +99,25 @@ def exported(workers: list[Service]) -> tuple[dict[str, dict[str, tuple[int, int
     Right after a rebalance the previous owner keeps exporting for up to one refresh, so a
     center seen twice means "not settled yet", and must not persist.
     """
+    from prometheus_client.parser import text_string_to_metric_families
+
     result: dict[str, dict[str, tuple[int, int]]] = {}
     twice: set[str] = set()
     for worker in workers:
         if not worker.running:
             continue
-        text = httpx.get(worker.url, timeout=5).text
+        samples: dict[tuple[str, str, str], float] = {}  # (name, center, window) -> value; parsed once
+        for family in text_string_to_metric_families(httpx.get(worker.url, timeout=5).text):
+            for sample in family.samples:
+                if sample.name in ("dost_center_ratings", "dost_center_satisfied"):
+                    samples[(sample.name, sample.labels.get("center_id"), sample.labels.get("window"))] = sample.value
         for center in CENTERS:
-            windows = {
-                w: (metric_value(text, "dost_center_ratings", center_id=center, window=w),
-                    metric_value(text, "dost_center_satisfied", center_id=center, window=w))
-                for w in WINDOWS
-            }
-            if windows["24h"][0] is None:
+            if ("dost_center_ratings", center, "24h") not in samples:
                 continue
             if center in result:
                 twice.add(center)
-            result[center] = {w: (int(r), int(s)) for w, (r, s) in windows.items()}
+            result[center] = {w: (int(samples[("dost_center_ratings", center, w)]),
+                                  int(samples[("dost_center_satisfied", center, w)])) for w in WINDOWS}
     return result, twice
 
 
@@ -166,10 +174,12 @@ def start_worker(supervisor: Supervisor, settings: Settings, index: int) -> Serv
 
 
 def wait_for_ground_truth(workers: list[Service], ratings: list[Rating], timeout: float = 240) -> None:
-    state = {"seen": {}, "twice": set(), "truth": {}}
+    state = {"seen": {}, "twice": set(), "truth": {}, "hour": None}
 
     def matches() -> bool:
-        state["truth"] = ground_truth(ratings, time.time())
+        now = time.time()
+        if state["hour"] != now // 3600:  # the truth only changes when the hour turns
+            state["truth"], state["hour"] = ground_truth(ratings, now), now // 3600
         state["seen"], state["twice"] = exported(workers)
         return not state["twice"] and state["seen"] == state["truth"]
 
@@ -232,3 +242,67 @@ def test_second_worker_joining_midway_gives_the_same_windows(isolated):
     wait_for_ground_truth([first, second], PRODUCED)
     owned = [metric_value(httpx.get(w.url).text, "dost_worker_assigned_partitions") for w in (first, second)]
     assert owned[0] > 0 and owned[1] > 0 and sum(owned) == settings.topic_partitions
+
+
+def burst(rng: random.Random, center: str, hour: datetime) -> tuple[list[Rating], set[str]]:
+    """100,000 ratings for one center within one UTC hour, plus 5,000 re-deliveries of them later in
+    the log: half restamped to an earlier submitted_at (the same rating: a duplicate), half with
+    another rating (a conflict). Returns the log and the conflicting ids."""
+    firsts = []
+    for _ in range(100_000):
+        submitted = hour + timedelta(seconds=rng.uniform(0, 3599))
+        rating = rng.choice((5, 5, 5, 5, 4, 4, 3, 2, 1))
+        firsts.append(Rating(str(uuid.UUID(int=rng.getrandbits(128), version=4)), center, rating, submitted,
+                             submitted + timedelta(seconds=rng.uniform(0, 5))))
+    placed = [(float(index), r) for index, r in enumerate(firsts)]
+    conflicting = set()
+    for number, index in enumerate(rng.sample(range(len(firsts)), 5_000)):
+        first = firsts[index]
+        received = first.received_at + timedelta(minutes=rng.uniform(1, 50))
+        if number % 2:
+            again = Rating(first.feedback_id, center, first.rating,
+                           first.submitted_at - timedelta(hours=rng.uniform(0, 48)), received)
+        else:
+            again = Rating(first.feedback_id, center, first.rating % 5 + 1, first.submitted_at, received)
+            conflicting.add(first.feedback_id)
+        placed.append((index + rng.randint(1, 20_000) + 0.5, again))
+    return [r for _, r in sorted(placed, key=lambda pair: pair[0])], conflicting
+
+
+def test_a_100k_burst_for_one_center_with_resends_survives_three_sigkills_exactly(isolated, tmp_path):
+    settings, supervisor = isolated
+    for service in supervisor.services:  # the other tests' workers would only compete for the CPU
+        if service.name.startswith("worker"):
+            service.stop()
+    settings = Settings(**{**settings.model_dump(), "faust_app_id": "exactness-burst"})
+    seed = int(os.environ.get("DOST_TEST_SEED", random.randrange(1 << 30)))
+    print(f"\nburst test seed: {seed} (replay with DOST_TEST_SEED={seed})")
+    rng = random.Random(seed)
+    center = CENTERS[0]
+    last_hour = datetime.fromtimestamp((int(time.time()) // 3600 - 1) * 3600, timezone.utc)
+    ratings, conflicting = burst(rng, center, last_hour)
+    PRODUCED.extend(ratings)
+    kcat_produce(settings, topics.FEEDBACK_SUBMITTED, [(r.center_id.encode(), r.payload()) for r in ratings],
+                 tmp_path)
+    worker = start_worker(supervisor, settings, 21)
+
+    sample = re.compile(rf'^dost_center_ratings{{center_id="{center}",window="24h"}} (\S+)$', re.M)
+
+    def counted_so_far() -> float:
+        try:
+            found = sample.search(httpx.get(worker.url, timeout=5).text)
+        except httpx.HTTPError:
+            return 0
+        return float(found.group(1)) if found else 0
+
+    for threshold in sorted(rng.uniform(5_000, 90_000) for _ in range(3)):  # 3 random moments mid-burst
+        wait_for(lambda: counted_so_far() >= threshold, 240, f"the worker to count {threshold:.0f}", interval=0.3)
+        print(f"SIGKILL with {counted_so_far():.0f} counted (threshold {threshold:.0f})")
+        worker.kill()
+        worker.start(timeout=120)
+    wait_for_ground_truth([worker], PRODUCED, timeout=300)
+    assert ground_truth(PRODUCED, time.time())[center]["24h"][0] >= 100_000
+    lettered = {json.loads(v["original"])["feedback_id"] for _, v in read_topic(settings, topics.FEEDBACK_DEADLETTER)
+                if v["reason"] == "conflicting_duplicate"}
+    assert lettered == conflicting
+    assert worker.running

@@ -28,3 +28,22 @@ def test_center_info_open_and_weekly_hours_follow_the_snapshot():
     collector.update(SatisfactionSnapshot(info={"baku-1": ("baku", "city")}, open={"baku-1": False}))
     assert value("dost_center_info", {"center_id": "smart-agali", "region": "east-zangezur", "kind": "smart_point"}) is None
     assert value("dost_center_open", {"center_id": "baku-1"}) == 0
+
+
+def test_detector_gauges_carry_the_score_and_the_excursion_only_while_there_is_one():
+    from dost_contract import metric_names
+    from streams.detector import DetectorReading
+
+    collector = SatisfactionCollector()
+    collector.update(SatisfactionSnapshot(detectors={
+        "baku-1": (DetectorReading("small", 1403, 1200, True, 1_790_000_000, 1150, 31),
+                   DetectorReading("large", 0, 0, False, None))}))
+    registry = CollectorRegistry()
+    registry.register(collector)
+    get = registry.get_sample_value
+    assert get(metric_names.CENTER_CHANGE_SCORE, {"center_id": "baku-1", "detector": "small"}) == 1403
+    assert get(metric_names.CENTER_CHANGE_SCORE, {"center_id": "baku-1", "detector": "large"}) == 0
+    small = {"center_id": "baku-1", "detector": "small"}
+    assert (get(metric_names.CENTER_CHANGE_SINCE, small), get(metric_names.CENTER_CHANGE_RATINGS, small),
+            get(metric_names.CENTER_CHANGE_UNSATISFIED, small)) == (1_790_000_000, 1150, 31)
+    assert get(metric_names.CENTER_CHANGE_SINCE, {"center_id": "baku-1", "detector": "large"}) is None

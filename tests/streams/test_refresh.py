@@ -53,7 +53,7 @@ def new_refresher(budget: float = 1000.0, step: float = 0.0) -> tuple[Satisfacti
 def add(store: CenterDayStore, center_id: str, epoch: float, rating: int, feedback_id: str) -> None:
     key = day_key(center_id, day_start(epoch))
     day = store.get(key)
-    day.apply(feedback_id, None, epoch, rating)
+    day.apply(None, epoch, rating)  # de-duplication is the counter's (streams.dedup), not the day's
     store.put(key, day)
 
 
@@ -214,8 +214,24 @@ def test_service_groups_are_in_the_snapshot_but_records_carry_the_whole_center()
     refresher, store = new_refresher()
     key = day_key("baku-1", day_start(NOW))
     day = CenterDay()
-    day.apply("a", "pensions", NOW - 60, 5)
+    day.apply("pensions", NOW - 60, 5)
     store.put(key, day)
     refresh = refresher.refresh(NOW, {5}, set())
     assert refresh.snapshot.windows["baku-1"]["pensions"]["1h"] == Tally(1, 1)
     assert sorted(json.loads(dict(refresh.records)[b"baku-1"])) == ["center_id", "computed_at", "target", "windows"]
+
+
+def test_refresh_exports_the_detectors_of_the_profile_recomputed_from_the_buckets():
+    from dost_contract.change_detection import DEV_DETECTORS, SHIPPED_DETECTORS
+
+    store = CenterDayStore({}, lambda partition, key, day: None, PARTITIONS)
+    dev = SatisfactionRefresher.for_settings(store, REGISTRY, Settings(profile="dev"))
+    assert dev.detectors == DEV_DETECTORS
+    refresher, store = new_refresher()
+    assert refresher.detectors == SHIPPED_DETECTORS
+    for i in range(40):  # a collapse at baku-1: 40 unhappy ratings this morning
+        add(store, "baku-1", NOW - 3 * HOUR_SECONDS + i * 60, 1, f"bad-{i}")
+    readings = refresher.refresh(NOW, {5}, {"baku-1"}).snapshot.detectors["baku-1"]
+    large = {r.detector: r for r in readings}["large"]
+    assert large.alarmed and large.unsatisfied == 40 and large.since_epoch == NOW - 3.5 * HOUR_SECONDS
+    assert refresher.refresh(NOW, {1}, set()).snapshot.detectors.keys() <= set(P1)  # moved away: dropped

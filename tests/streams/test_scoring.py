@@ -1,7 +1,9 @@
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from dost_contract.events import ServiceGroup
 from streams.scoring import (
     ALL_GROUPS,
     DAY_SECONDS,
@@ -14,21 +16,22 @@ from streams.scoring import (
     days_in_longest_window,
     hour_start,
     parse_day_key,
-    prune_plan,
+    unreachable_days,
     window_tallies,
     window_tally,
 )
 
 HOUR = HOUR_SECONDS
 DAY = DAY_SECONDS
+GROUPS = [g.value for g in ServiceGroup]
 # 30 minutes past midnight UTC on a night when Europe changes clocks: irrelevant in UTC.
 NOW = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc).timestamp()
 
 
 def days_from(ratings: list[tuple[float, int, str | None]]) -> dict[int, CenterDay]:
     days: dict[int, CenterDay] = {}
-    for index, (epoch, rating, group) in enumerate(ratings):
-        days.setdefault(day_start(epoch), CenterDay()).apply(f"id-{index}", group, epoch, rating)
+    for epoch, rating, group in ratings:
+        days.setdefault(day_start(epoch), CenterDay()).apply(group, epoch, rating)
     return days
 
 
@@ -70,11 +73,12 @@ def test_day_key_round_trip_with_dashes_in_center_id():
     assert parse_day_key(day_key("karabakh-barda", 1700000000)) == ("karabakh-barda", 1700000000)
 
 
-def test_a_feedback_id_counts_once_per_center_day():
+def test_a_source_offset_counts_once_per_center_day_and_offsets_only_move_forward():
     day = CenterDay()
-    assert day.apply("a", "pensions", NOW, 5)
-    assert not day.apply("a", "pensions", NOW, 5)
-    assert not day.apply("a", "employment", NOW + 60, 1)  # a replay cannot change anything
+    assert day.apply("pensions", NOW, 5, offset=7)
+    assert not day.apply("pensions", NOW, 5, offset=7)
+    assert not day.apply("employment", NOW + 60, 1, offset=3)  # a replay cannot change anything
+    assert day.offset == 7
     assert day.tally(ALL_GROUPS, 0, 23) == Tally(1, 1)
     assert day.tally("pensions", 0, 23) == Tally(1, 1)
     assert day.tally("employment", 0, 23) == Tally()
@@ -82,18 +86,32 @@ def test_a_feedback_id_counts_once_per_center_day():
 
 def test_missing_service_group_is_counted_as_unspecified():
     day = CenterDay()
-    day.apply("a", None, NOW, 2)
+    day.apply(None, NOW, 2)
     assert day.tally(UNSPECIFIED_GROUP, 0, 23) == Tally(1, 0)
     assert day.groups() == {ALL_GROUPS, UNSPECIFIED_GROUP}
 
 
-def test_center_day_json_round_trip_keeps_ids_and_counts():
+def test_center_day_json_round_trip_keeps_the_offset_and_counts():
     day = CenterDay()
-    day.apply("a", "pensions", NOW, 5)
-    day.apply("b", None, NOW + 3 * HOUR, 1)
+    day.apply("pensions", NOW, 5, offset=1)
+    day.apply(None, NOW + 3 * HOUR, 1, offset=2)
     again = CenterDay.from_json(day.__json__())
     assert again == day
-    assert not again.apply("a", "pensions", NOW, 5)
+    assert not again.apply("pensions", NOW, 5, offset=2)
+
+
+def test_a_center_day_record_stays_small_whatever_the_days_volume():
+    day = CenterDay()
+    for offset in range(100_000):
+        day.apply(GROUPS[offset % len(GROUPS)], NOW + offset % 3600, 1 + offset % 5, offset)
+    size = len(json.dumps(day.__json__()))
+    assert size < 12 * 48 * 8 + 200, size  # 12 groups x 48 hourly counts: no per-rating data
+    assert day.tally(ALL_GROUPS, 0, 23).ratings == 100_000
+
+
+def test_a_record_written_before_offsets_existed_decodes_with_no_offset():
+    old = {"hours": {ALL_GROUPS: [1] + [0] * 47}, "ids": ["a"]}
+    assert CenterDay.from_json(old).offset == -1
 
 
 def test_window_edges_include_current_hour_and_23_before_it():
@@ -144,17 +162,7 @@ def test_days_in_longest_window_cover_30_days_of_hours():
     assert len(days) == 31
 
 
-def test_prune_plan_forgets_ids_by_ingest_watermark_and_deletes_unreachable_days():
+def test_unreachable_days_are_those_no_window_reaches():
     today = day_start(NOW)
-    with_ids = CenterDay(ids={"x"})
-    items = [
-        (day_key("c", today), with_ids, NOW),
-        (day_key("c", today - 8 * DAY), with_ids, NOW),  # ended 7+ days before the watermark
-        (day_key("c", today - 9 * DAY), CenterDay(), NOW),  # already forgotten
-        (day_key("c", today - 31 * DAY), with_ids, NOW),  # no window reaches it
-        (day_key("d", today - 8 * DAY), with_ids, NOW - 2 * DAY),  # a replay: its watermark is behind
-        (day_key("e", today - 8 * DAY), with_ids, None),  # nothing seen yet on that partition
-    ]
-    plan = prune_plan(items, NOW, dedup_ttl_seconds=7 * DAY)
-    assert plan.forget_ids == [day_key("c", today - 8 * DAY)]
-    assert plan.delete == [day_key("c", today - 31 * DAY)]
+    keys = [day_key("c", today), day_key("c", today - 30 * DAY), day_key("c", today - 31 * DAY)]
+    assert unreachable_days(keys, NOW) == [day_key("c", today - 31 * DAY)]

@@ -60,10 +60,11 @@ def test_sigkill_at_random_moments_loses_no_invitation_and_sends_none_twice(kafk
             visit_ids += [v.visit_id for v in visits]
             before = sum(delivered(outbox).values())
             agent = supervisor.start(stack.sms_inviter(settings), timeout=120)
-            # Kill once it is busy: after its first sends of this round, at a random moment.
-            wait_for(lambda before=before: sum(delivered(outbox).values()) > before, timeout=90,
-                     message="the agent sends")
-            time.sleep(rng.uniform(0.0, 1.5))
+            # Kill it while it is busy: once a random share of this round is sent (polled
+            # closely, so a fast machine does not finish the round before the kill).
+            kill_after = before + rng.randrange(1, VISITS_PER_ROUND // 2)
+            wait_for(lambda: sum(delivered(outbox).values()) >= kill_after, timeout=90,
+                     message="the agent sends", interval=0.005)
             agent.kill()
             kills += 1
             cut_short.append(sum(delivered(outbox).values()) - before < VISITS_PER_ROUND)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timezone
 
 from streams.partitioning import partition_for_center
-from streams.scoring import DAY_SECONDS, HOUR_SECONDS, CenterDay, day_key, day_start
-from streams.state import CenterDayStore
+from streams.scoring import ALL_GROUPS, DAY_SECONDS, HOUR_SECONDS, CenterDay, Tally, day_key, day_start
+from streams.state import CenterDayStore, ChangelogWrites
 
 PARTITIONS = 6
 NOW = datetime(2026, 3, 10, 12, 30, tzinfo=timezone.utc).timestamp()
@@ -21,10 +22,11 @@ def new_store(data: dict | None = None, partitions: int = PARTITIONS) -> tuple[C
     return store, data, changelog
 
 
-def day_with(*ratings: tuple[str, int], start: int = TODAY) -> CenterDay:
+def day_with(*ratings: tuple[int, int], start: int = TODAY) -> CenterDay:
+    """A day holding (source offset, rating) pairs, an hour apart."""
     day = CenterDay()
-    for index, (feedback_id, rating) in enumerate(ratings):
-        day.apply(feedback_id, None, start + index * HOUR_SECONDS, rating)
+    for index, (offset, rating) in enumerate(ratings):
+        day.apply(None, start + index * HOUR_SECONDS, rating, offset)
     return day
 
 
@@ -42,7 +44,7 @@ def test_the_registry_centers_used_here_land_in_known_partitions():
 def test_get_of_a_missing_key_is_an_empty_day_and_stores_nothing():
     store, data, changelog = new_store()
     day = store.get(day_key("baku-1", TODAY))
-    assert day == CenterDay() and day.hours == {} and day.ids == set()
+    assert day == CenterDay() and day.hours == {} and day.offset == -1
     assert data == {} and changelog == []
 
 
@@ -52,12 +54,12 @@ def test_get_of_a_none_value_is_an_empty_day():
 
 
 def test_a_recovered_json_value_is_decoded_once_and_kept_as_the_object():
-    original = day_with(("a", 5), ("b", 2))
+    original = day_with((1, 5), (2, 2))
     key = day_key("baku-1", TODAY)
     store, data, changelog = new_store({key: as_recovered(original)})
     first = store.get(key)
     assert isinstance(first, CenterDay)
-    assert first == original and first.ids == {"a", "b"}
+    assert first == original and first.offset == 2 and first.tally(ALL_GROUPS, 0, 23) == Tally(2, 1)
     assert data[key] is first  # replaced in the mapping: the next get does not decode again
     assert store.get(key) is first
     assert changelog == []  # decoding is not a write
@@ -65,7 +67,7 @@ def test_a_recovered_json_value_is_decoded_once_and_kept_as_the_object():
 
 def test_put_keeps_the_object_and_writes_it_to_the_partition_of_its_center():
     store, data, changelog = new_store()
-    day = day_with(("a", 5))
+    day = day_with((1, 5))
     key = day_key("karabakh-shusha", TODAY)
     store.put(key, day)
     assert data[key] is day
@@ -82,7 +84,7 @@ def test_put_uses_the_stores_partition_count():
 
 def test_delete_removes_the_key_and_writes_a_tombstone():
     key = day_key("smart-agali", TODAY - 40 * DAY_SECONDS)
-    store, data, changelog = new_store({key: day_with(("a", 4))})
+    store, data, changelog = new_store({key: day_with((1, 4))})
     store.delete(key)
     assert key not in data
     assert changelog == [(5, key, None)]
@@ -98,16 +100,16 @@ def test_delete_of_a_missing_key_still_writes_a_tombstone():
 def test_days_for_window_returns_the_centers_days_the_30d_window_can_reach():
     reachable_oldest = TODAY - 30 * DAY_SECONDS  # the 30d window starts 13:00 on that day
     data = {
-        day_key("baku-1", TODAY): day_with(("today", 5)),
-        day_key("baku-1", TODAY - DAY_SECONDS): as_recovered(day_with(("yesterday", 1))),
-        day_key("baku-1", reachable_oldest): day_with(("oldest", 3)),
-        day_key("baku-1", reachable_oldest - DAY_SECONDS): day_with(("too-old", 3)),
-        day_key("baku-2", TODAY): day_with(("other-center", 5)),
+        day_key("baku-1", TODAY): day_with((10, 5)),
+        day_key("baku-1", TODAY - DAY_SECONDS): as_recovered(day_with((11, 1))),
+        day_key("baku-1", reachable_oldest): day_with((12, 3)),
+        day_key("baku-1", reachable_oldest - DAY_SECONDS): day_with((13, 3)),
+        day_key("baku-2", TODAY): day_with((14, 5)),
     }
     store, data, changelog = new_store(data)
     days = store.days_for_window("baku-1", NOW)
     assert sorted(days) == [reachable_oldest, TODAY - DAY_SECONDS, TODAY]
-    assert days[TODAY - DAY_SECONDS].ids == {"yesterday"}
+    assert days[TODAY - DAY_SECONDS].offset == 11
     assert isinstance(days[TODAY - DAY_SECONDS], CenterDay)  # decoded on the way
     assert days[TODAY] is data[day_key("baku-1", TODAY)]
     assert changelog == []
@@ -120,10 +122,10 @@ def test_days_for_window_of_a_center_without_days_is_empty():
 
 def test_items_for_centers_yields_only_those_centers_decoded():
     data = {
-        day_key("baku-1", TODAY): as_recovered(day_with(("a", 5))),
-        day_key("baku-1", TODAY - DAY_SECONDS): day_with(("b", 5)),
-        day_key("baku-2", TODAY): day_with(("c", 5)),
-        day_key("smart-agali", TODAY): day_with(("d", 1)),
+        day_key("baku-1", TODAY): as_recovered(day_with((1, 5))),
+        day_key("baku-1", TODAY - DAY_SECONDS): day_with((2, 5)),
+        day_key("baku-2", TODAY): day_with((3, 5)),
+        day_key("smart-agali", TODAY): day_with((4, 1)),
     }
     store, _, _ = new_store(data)
     items = dict(store.items_for_centers({"baku-1", "smart-agali"}))
@@ -131,7 +133,7 @@ def test_items_for_centers_yields_only_those_centers_decoded():
         [day_key("baku-1", TODAY), day_key("baku-1", TODAY - DAY_SECONDS), day_key("smart-agali", TODAY)]
     )
     assert all(isinstance(day, CenterDay) for day in items.values())
-    assert items[day_key("baku-1", TODAY)].ids == {"a"}
+    assert items[day_key("baku-1", TODAY)].offset == 1
     assert list(store.items_for_centers(set())) == []
 
 
@@ -144,24 +146,36 @@ def test_items_for_centers_allows_deleting_while_iterating():
     assert len(changelog) == 3 and all(day is None for _, _, day in changelog)
 
 
-class RecordingTable:
-    """Stands in for the two things ``on_table`` uses of a Faust table: ``data`` and ``send_changelog``."""
+class RecordingProducer:
+    """Stands in for Faust's producer: records each send and returns a done future."""
 
     def __init__(self) -> None:
-        self.data: dict = {}
-        self.sent: list[tuple[tuple, dict]] = []
+        self.sent: list[tuple] = []
 
-    def send_changelog(self, *args, **kwargs) -> None:
-        self.sent.append((args, kwargs))
+    async def send(self, topic, key, value, partition, timestamp, headers):
+        self.sent.append((topic, partition, key, value))
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
 
 
-def test_on_table_sends_days_with_the_table_serializer_and_tombstones_raw():
-    table = RecordingTable()
-    store = CenterDayStore.on_table(table, PARTITIONS)
+def test_changelog_writes_send_days_as_the_json_the_tables_codec_reads_back_and_blocks_raw():
+    from faust.serializers import codecs
+
+    writes = ChangelogWrites("app-center-days-changelog", "app-feedback-marks-changelog")
+    store = CenterDayStore({}, writes.day, PARTITIONS)
     key = day_key("baku-1", TODAY)
-    day = day_with(("a", 5))
+    day = day_with((1, 5))
     store.put(key, day)
-    assert table.data == {key: day}
     store.delete(key)
-    assert table.data == {}
-    assert table.sent == [((5, key, day), {}), ((5, key, None), {"value_serializer": "raw"})]
+    writes.block(5, b"5:1", b"block")
+    producer = RecordingProducer()
+    asyncio.run(writes.send(producer))
+    [(topic, partition, sent_key, value), tombstone, block] = producer.sent
+    assert (topic, partition, tombstone[3]) == ("app-center-days-changelog", 5, None)
+    # What recovery does with the bytes: the table's json codec, then CenterDay.from_json.
+    assert codecs.loads("json", sent_key) == key and codecs.dumps("json", key) == sent_key
+    assert CenterDay.from_json(codecs.loads("json", value)) == day
+    assert block == ("app-feedback-marks-changelog", 5, b"5:1", b"block")
+    asyncio.run(writes.send(producer))
+    assert len(producer.sent) == 3  # sent once

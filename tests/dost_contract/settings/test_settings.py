@@ -11,9 +11,12 @@ from dost_contract.settings import Settings, settings_env
 from streams.topic_setup import required_topics
 
 
-def test_dedup_ttl_must_outlive_the_allowed_lateness():
+def test_dedup_horizon_must_outlive_the_longest_window_plus_the_allowed_lateness():
     with pytest.raises(ValidationError, match="DOST_DEDUP_TTL_SECONDS"):
         Settings(allowed_lateness_seconds=7200, dedup_ttl_seconds=3600)
+    with pytest.raises(ValidationError, match="30d window"):
+        Settings(allowed_lateness_seconds=72 * 3600, dedup_ttl_seconds=30 * 86400 + 72 * 3600)
+    assert Settings().dedup_ttl_seconds > 30 * 86400 + Settings().allowed_lateness_seconds
 
 
 def test_env_vars_use_the_dost_prefix(monkeypatch):

@@ -7,6 +7,7 @@ import json
 import subprocess
 
 from dost_contract.settings import PROJECT_ROOT
+from dost_feedback.stack.kafka_security import principal_grants
 
 CLI = str(PROJECT_ROOT / ".venv" / "bin" / "dost-feedback")
 
@@ -19,10 +20,10 @@ def run(**env: str) -> subprocess.CompletedProcess:
 def test_every_principal_needs_a_password():
     result = run(DOST_KAFKA_PRINCIPAL_PASSWORDS=json.dumps({"web": "w"}))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "lacks a password for queue-system, sentiment-worker, simulator, worker" in result.stderr
+    assert "lacks a password for queue-system, sentiment-worker, simulator, sms-inviter, worker" in result.stderr
 
 
 def test_a_broker_without_authentication_has_no_principals():
-    passwords = {name: "p" for name in ("web", "worker", "sentiment-worker", "queue-system", "simulator")}
+    passwords = {name: "p" for name in principal_grants("dost-feedback", "dost-feedback-sentiment")}
     result = run(DOST_KAFKA_PRINCIPAL_PASSWORDS=json.dumps(passwords))
     assert result.returncode == 1 and "PLAINTEXT" in result.stderr

@@ -40,13 +40,13 @@ pytestmark = [pytest.mark.services, pytest.mark.timeout(240)]
 # --- pure parts ---------------------------------------------------------------------------
 
 
-def test_the_web_may_only_produce_ratings_and_only_the_worker_reads_visits():
+def test_the_web_may_only_produce_ratings_and_only_the_sms_inviter_reads_visits():
     grants = principal_grants("dost-feedback", "dost-feedback-sentiment")
     assert [(g.resource, g.name, g.operations) for g in grants["web"]] == [
         ("TOPIC", topics.FEEDBACK_SUBMITTED, ("WRITE", "DESCRIBE"))]
     readers = {principal for principal, granted in grants.items() for g in granted
                if g.name == topics.VISITS_COMPLETED and "READ" in g.operations}
-    assert readers == {"worker"}
+    assert readers == {"sms-inviter"}  # visits carry the encrypted phone
     assert ADMIN not in grants  # the super user needs no ACL
     acls = acl_bindings({"web": grants["web"]})
     assert sorted(acl.operation.name for acl in acls) == ["DESCRIBE", "WRITE"]
@@ -194,8 +194,7 @@ def test_kafka_setup_creates_the_principals_with_real_passwords(secured):
     from dost_contract.settings import settings_env
     from dost_feedback.stack.services import cli_argv
 
-    passwords = {name: f"real-{name}-password" for name in ("web", "worker", "sentiment-worker", "queue-system",
-                                                               "simulator")}
+    passwords = {name: f"real-{name}-password" for name in principal_grants("dost-feedback", "dost-feedback-sentiment")}
     env = settings_env(stack.admin_settings(settings), kafka_principal_passwords=passwords)
     result = subprocess.run(cli_argv("kafka", "setup"), env={**env, "PATH": "/usr/bin:/bin"}, capture_output=True,
                             text=True, timeout=60)

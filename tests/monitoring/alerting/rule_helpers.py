@@ -14,7 +14,7 @@ REQUIRED_SATISFACTION_ANNOTATIONS = {
     "description",
     "ratio",
     "count",
-    "wilson_upper",
+    "evidence_short",
     "dashboard_url",
     "runbook_url",
 }

@@ -1,7 +1,8 @@
 """Real Prometheus (dev profile rules) -> real Alertmanager -> real receiver.
 
-A stand-in worker exporter publishes the contract's gauges; Prometheus scrapes it,
-evaluates the rendered rules and the page reaches on-call, then resolves.
+A stand-in worker exporter publishes the contract's gauges and the change detectors' readings
+(``streams.detector`` over the test's hourly buckets, dev-profile levels); Prometheus scrapes
+it, evaluates the rendered rules and the page reaches on-call, then resolves.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import time
 import httpx
 import pytest
 
+from dost_contract.change_detection import DEV_DETECTORS
 from dost_contract.settings import Settings
 from dost_feedback.stack.monitoring import prometheus_base_url
 from dost_feedback.stack.processes import Service
-from monitoring.alerting.wilson import wilson_upper
 from monitoring.oncall.journal import wait_for_received_alert
+from streams.detector import run_detectors
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(90)]
 
@@ -29,33 +31,41 @@ def query(settings: Settings, promql: str) -> list[dict]:
     return response.json()["data"]["result"]
 
 
+HOUR = 3600
+T0 = 1_790_000_000 // HOUR * HOUR  # Mon 2026-09-21 14:00 UTC
+
+
 def test_degraded_center_pages_on_call_and_resolves(
     monitoring_settings: Settings, fake_worker, prometheus: Service, alertmanager: Service, oncall_receiver: Service
 ):
     log_file = monitoring_settings.receiver_log_file
-    # 80 of 100 satisfied in 24h: ratio 0.80, Wilson upper ~0.87, far below 0.985.
+    # 80 of 100 satisfied in one hour: both detectors far past their (dev) page levels.
+    degraded = [(T0, 100, 80)]
     fake_worker.set_window("e2e-degraded", "24h", satisfied=80, ratings=100, target=0.985, region="karabakh")
+    fake_worker.set_window("e2e-degraded", "30d", satisfied=80, ratings=100, target=0.985)
+    fake_worker.set_detectors("e2e-degraded", run_detectors(DEV_DETECTORS, degraded))
     # A healthy neighbour and a small-sample one: neither may reach on-call.
-    fake_worker.set_window("e2e-healthy", "24h", satisfied=199, ratings=200, target=0.985)
-    fake_worker.set_window("e2e-small", "24h", satisfied=5, ratings=10, target=0.985)
+    fake_worker.set_window("e2e-healthy", "30d", satisfied=199, ratings=200, target=0.985)
+    fake_worker.set_detectors("e2e-healthy", run_detectors(DEV_DETECTORS, [(T0, 200, 199)]))
+    fake_worker.set_window("e2e-small", "30d", satisfied=5, ratings=10, target=0.985)  # under the volume guard
+    fake_worker.set_detectors("e2e-small", run_detectors(DEV_DETECTORS, [(T0, 10, 5)]))
 
     page = wait_for_received_alert(
         log_file, PIPELINE_TIMEOUT, status="firing", center_id="e2e-degraded", severity="page"
     )
-    assert page.labels["window"] == "24h"
     assert page.labels["region"] == "karabakh"  # joined from dost_center_info by the rule
     assert page.annotations["count"] == "100"
     assert page.annotations["ratio"] == "0.8000"
-    assert page.annotations["wilson_upper"] == f"{wilson_upper(80, 100):.4f}"
+    assert page.annotations["evidence_short"] == (
+        "since Mon 14:00 UTC, 20 unhappy ratings of 100 (20.0%); target allows 1.5%")
     assert page.annotations["dashboard_url"].endswith("var-center_id=e2e-degraded")
-
-    # The recording rule in real Prometheus equals the Python reference.
-    [sample] = query(monitoring_settings, 'dost:center_satisfaction_wilson_upper:ratio{center_id="e2e-degraded"}')
-    assert float(sample["value"][1]) == pytest.approx(wilson_upper(80, 100), abs=1e-12)
     assert query(monitoring_settings, 'ALERTS{center_id=~"e2e-healthy|e2e-small"}') == []
 
-    # Recovery: 990 of 1000. Prometheus resolves, Alertmanager sends the resolved notification.
-    fake_worker.set_window("e2e-degraded", "24h", satisfied=990, ratings=1000, target=0.985)
+    # Recovery: two whole hours of satisfied ratings bring the score back to the reset level
+    # and clear the latch. Prometheus resolves, Alertmanager sends the resolved notification.
+    recovered = run_detectors(DEV_DETECTORS, degraded + [(T0 + HOUR, 400, 400), (T0 + 2 * HOUR, 400, 400)])
+    assert not any(r.alarmed for r in recovered)
+    fake_worker.set_detectors("e2e-degraded", recovered)
     wait_for_received_alert(log_file, PIPELINE_TIMEOUT, status="resolved", center_id="e2e-degraded", severity="page")
 
 

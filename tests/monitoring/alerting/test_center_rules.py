@@ -33,11 +33,10 @@ def test_center_alerts_carry_the_region_and_keep_their_value():
             assert "unless on (center_id)\n  dost:center_info:max" in rule["expr"]
 
 
-def test_min_ratings_lands_in_both_satisfaction_alerts():
+def test_min_ratings_is_the_volume_guard_of_both_satisfaction_alerts():
     document = render_rules(prod_parameters(min_ratings=50))
     for severity, rule in satisfaction_alerts(document).items():
-        assert "dost:center_ratings:max" in rule["expr"], severity
-        assert ">= 50" in rule["expr"], severity
+        assert 'dost:center_ratings:max{window="30d"} >= 50' in rule["expr"], severity
         assert ">= 30" not in rule["expr"], severity
 
 
@@ -47,14 +46,21 @@ def test_prod_profile_for_durations():
     assert alerts["page"]["for"] == "10m"
 
 
-def test_warning_uses_24h_ratio_and_page_uses_wilson_upper_in_24h_and_7d():
-    alerts = satisfaction_alerts(render_rules(prod_parameters()))
-    assert 'dost:center_satisfaction:ratio{window="24h"}' in alerts["warning"]["expr"]
-    assert "wilson" not in alerts["warning"]["expr"]
-    assert 'dost:center_satisfaction_wilson_upper:ratio{window=~"24h|7d"}' in alerts["page"]["expr"]
-    for rule in alerts.values():
-        assert "< on (center_id) group_left" in rule["expr"]
-        assert "dost:center_satisfaction_target:max" in rule["expr"]
+def test_page_thresholds_every_detector_at_its_page_level_and_warning_the_small_one():
+    from dost_contract.change_detection import DEV_DETECTORS, LARGE_DROP, SMALL_DROP
+
+    document = render_rules(prod_parameters())
+    alerts = satisfaction_alerts(document)
+    assert "max by (center_id) (max_over_time(dost:center_change_evidence:ratio[1h])) >= 1" in alerts["page"]["expr"]
+    assert ('max by (center_id) (max_over_time(dost:center_change_score:max{detector="small"}[1h]))'
+            f" >= {SMALL_DROP.warning_points}" in alerts["warning"]["expr"])
+    [evidence] = [r for g in document["groups"] for r in g["rules"] if r.get("record") == names.CENTER_CHANGE_EVIDENCE]
+    assert f'dost:center_change_score:max{{detector="small"}} / {SMALL_DROP.page_points}' in evidence["expr"]
+    assert f'dost:center_change_score:max{{detector="large"}} / {LARGE_DROP.page_points}' in evidence["expr"]
+    dev = render_rules(rule_parameters(Settings(), "dev"))
+    [dev_evidence] = [r for g in dev["groups"] for r in g["rules"] if r.get("record") == names.CENTER_CHANGE_EVIDENCE]
+    assert f"/ {DEV_DETECTORS[0].page_points}" in dev_evidence["expr"]
+    assert "[10s]" in satisfaction_alerts(dev)["page"]["expr"]  # the dev profile holds a touch for seconds
 
 
 def test_satisfaction_alerts_carry_the_contract_annotations():

@@ -33,8 +33,41 @@ def test_grafana_alert_rules_mirror_the_contract_alert():
         for ref in ("B", "C"):
             assert refs[ref]["datasourceUid"] == "__expr__"
         assert refs["B"]["model"]["expression"] == "A" and refs["C"]["model"]["expression"] == "B"
-        assert refs["C"]["model"]["conditions"][0]["evaluator"] == {"type": "lt", "params": [0]}
+        assert refs["C"]["model"]["conditions"][0]["evaluator"] == {"type": "gt", "params": [0]}
         assert rule["annotations"]["dashboard_url"].endswith(f"{CENTER_DASHBOARD.path}?var-center_id={{{{ $labels.center_id }}}}")
         assert {"summary", "description", "runbook_url"} <= set(rule["annotations"])
-    assert 'dost:center_satisfaction:ratio{window="24h"}' in rules["warning"]["data"][0]["model"]["expr"]
-    assert 'dost:center_satisfaction_wilson_upper:ratio{window=~"24h|7d"}' in rules["page"]["data"][0]["model"]["expr"]
+    assert ('max_over_time(dost:center_change_score:max{detector="small"}[1h]) - 545.5'
+            in rules["warning"]["data"][0]["model"]["expr"])
+    assert ('max_over_time(dost:center_change_score:max{detector="large"}[1h]) - 205.5'
+            in rules["page"]["data"][0]["model"]["expr"])
+
+
+def test_grafana_page_query_is_above_zero_exactly_where_the_prometheus_page_condition_holds(tmp_path):
+    """Scores either side of each level: Grafana's query A > 0 and the Prometheus page's
+    condition select the same centers (promtool evaluates both against the shipped rules)."""
+    from dost_contract.change_detection import LARGE_DROP, SMALL_DROP
+    from dost_contract.settings import Settings
+    from monitoring.alerting import shipped
+    from tests.monitoring.alerting.rule_helpers import run_tool
+
+    cases = {"s-under": (SMALL_DROP.page_points - 1, 0), "s-at": (SMALL_DROP.page_points, 0),
+             "l-under": (0, LARGE_DROP.page_points - 1), "l-at": (0, LARGE_DROP.page_points), "few": (9999, 9999)}
+    series = []
+    for center, (small, large) in cases.items():
+        for detector, score in (("small", small), ("large", large)):
+            series.append({"series": f'dost_center_change_score{{center_id="{center}",detector="{detector}"}}', "values": f"{score}x3"})
+        ratings = 10 if center == "few" else 5000
+        series.append({"series": f'dost_center_ratings{{center_id="{center}",window="30d"}}', "values": f"{ratings}x3"})
+    params = rule_parameters(shipped_settings(), "prod")
+    [page] = [r for r in grafana_alert_rules(params)["groups"][0]["rules"] if r["labels"]["severity"] == "page"]
+    grafana_a = page["data"][0]["model"]["expr"]
+    expected = [{"labels": f'{{center_id="{c}"}}', "value": 1} for c in ("l-at", "s-at")]
+    prometheus = ("max by (center_id) (max_over_time(dost:center_change_evidence:ratio[1h])) >= bool 1 == 1 "
+                  'and on (center_id) dost:center_ratings:max{window="30d"} >= 30')
+    test = {"rule_files": [str(shipped.SHIPPED_RULES_FILE)], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m", "input_series": series, "promql_expr_test": [
+            {"expr": f"({grafana_a}) > bool 0 == 1", "eval_time": "2m", "exp_samples": expected},
+            {"expr": prometheus, "eval_time": "2m", "exp_samples": expected}]}]}
+    path = tmp_path / "agree_test.yml"
+    path.write_text(yaml.safe_dump(test))
+    run_tool(Settings().promtool_binary, "test", "rules", path)

@@ -95,3 +95,15 @@ def test_dev_record():
     assert (record["severity"], record["region"], record["status"]) == ("warning", "baku", "firing")
     assert record["text"].startswith("WARNING CenterSatisfactionBelowTarget baku-2")
     assert record["alerts"][0]["labels"]["center_id"] == "baku-2"
+
+
+def test_a_detector_page_carries_its_plain_words_evidence():
+    body = webhook_payload()
+    alert = body["alerts"][0]
+    del alert["labels"]["window"]
+    alert["annotations"]["evidence_short"] = "since Mon 15:00 UTC, 31 unhappy ratings of 1150 (2.7%); target allows 1.5%"
+    text = sms_text(WebhookPayload.model_validate(body))
+    assert text == (
+        "PAGE CenterSatisfactionBelowTarget baku-2 (baku): since Mon 15:00 UTC, 31 unhappy ratings of 1150 (2.7%); "
+        "target allows 1.5% http://grafana.example/d/dost-center?var-center_id=baku-2"
+    )
