@@ -144,7 +144,7 @@ def main() -> int:
 
         # Every rating carries a credential, checked as in production (store lookup, shared
         # rate-limit bucket); the limits are lifted so the checks, not refusals, are measured.
-        store = ChannelStore(settings.channels_db_path)
+        store = ChannelStore(settings.channels_database)
         headers: dict[str, str] = {"Authorization": f"Bearer {store.add_client('bench', None, ['web'])[1]}"}
         extra_env: dict[str, str] = {"DOST_WEB_ACCESS_LOG": "false", "DOST_CLIENT_RATE_LIMIT_PER_SECOND": "1000000",
                                      "DOST_CLIENT_RATE_LIMIT_BURST": "1000000"}

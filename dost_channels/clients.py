@@ -7,7 +7,7 @@ never a client's: SMS ratings come only through the signed webhook, QR ratings o
 with their one-time visit token.
 
 A mixin of ``ChannelStore`` (``dost_channels.store``): it uses the store's ``_one`` and
-``_write``; its table is in ``CLIENTS_SCHEMA``.
+``_write``; its table is ``api_clients`` in ``dost_channels.db.schema``.
 """
 
 from __future__ import annotations
@@ -23,17 +23,6 @@ from dost_channels.tokens import hash_token, new_client_key
 CLIENT_CHANNELS = ("web", "kiosk")
 ALL_CENTERS = "*"
 
-CLIENTS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_clients (
-    client_id   TEXT PRIMARY KEY,
-    name        TEXT NOT NULL,
-    key_hash    TEXT NOT NULL UNIQUE,
-    centers     TEXT NOT NULL,  -- JSON list of center ids, or "*" for every center
-    channels    TEXT NOT NULL,  -- JSON list of channel values
-    created_at  REAL NOT NULL,
-    revoked_at  REAL
-);
-"""
 
 
 class ClientCheck(StrEnum):
@@ -98,9 +87,7 @@ class ApiClients:
         return client, key
 
     def clients(self) -> list[ApiClient]:
-        with self._lock:
-            rows = self._db.execute("SELECT * FROM api_clients ORDER BY created_at").fetchall()
-        return [_client(row) for row in rows]
+        return [_client(row) for row in self._all("SELECT * FROM api_clients ORDER BY created_at")]
 
     def revoke_client(self, client_id: str, now: float | None = None) -> bool:
         """True if the client existed and was active."""

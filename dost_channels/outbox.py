@@ -22,23 +22,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-OUTBOX_SCHEMA = """
-CREATE TABLE IF NOT EXISTS invitation_outbox (
-    visit_id         TEXT PRIMARY KEY,
-    phone_encrypted  TEXT,
-    text             TEXT NOT NULL,
-    created_at       REAL NOT NULL,
-    expires_at       REAL NOT NULL,
-    attempts         INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at  REAL NOT NULL,
-    last_error       TEXT,
-    sent_at          REAL,
-    gave_up_at       REAL
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON invitation_outbox (next_attempt_at) WHERE sent_at IS NULL
-    AND gave_up_at IS NULL;
-"""
-
 
 @dataclass(frozen=True)
 class OutboxItem:
@@ -62,44 +45,40 @@ class InvitationOutbox:
                            now: float | None = None) -> bool:
         """Store the invitation and its outbox row at once; False if this visit already has one."""
         now = time.time() if now is None else now
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                added = self._db.execute(
-                    "INSERT OR IGNORE INTO invitations (visit_id, phone_hash, center_id, service_group, language, "
-                    "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (visit_id, phone_hash, center_id, service_group, language, now, now + valid_seconds),
-                ).rowcount
-                if added:
-                    self._db.execute(
-                        "INSERT INTO invitation_outbox (visit_id, phone_encrypted, text, created_at, expires_at, "
-                        "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        (visit_id, phone_encrypted, text, now, now + valid_seconds, now),
-                    )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction() as tx:
+            added = tx.write(
+                "INSERT INTO invitations (visit_id, phone_hash, center_id, service_group, language, "
+                "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (visit_id, phone_hash, center_id, service_group, language, now, now + valid_seconds),
+            )
+            if added:
+                tx.write(
+                    "INSERT INTO invitation_outbox (visit_id, phone_encrypted, text, created_at, expires_at, "
+                    "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (visit_id, phone_encrypted, text, now, now + valid_seconds, now),
+                )
         return bool(added)
 
     def claim_due_invitations(self, now: float, retry_initial_seconds: float, retry_max_seconds: float,
                               limit: int = 50) -> list[OutboxItem]:
         """Take up to ``limit`` rows due by ``now``; each one's next try is pushed back first."""
         claimed = []
-        with self._lock:
-            rows = self._db.execute(
+        with self._transaction() as tx:
+            # PostgreSQL: rows another sender has locked are skipped, not waited for; the
+            # conditional UPDATE below is the guarantee on both backends.
+            rows = tx.all(
                 "SELECT visit_id, phone_encrypted, text, attempts, expires_at, next_attempt_at "
                 "FROM invitation_outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ? "
-                "ORDER BY next_attempt_at LIMIT ?", (now, limit),
-            ).fetchall()
+                "ORDER BY next_attempt_at LIMIT ?" + tx.skip_locked, (now, limit),
+            )
             for row in rows:
                 attempts = row["attempts"] + 1
-                taken = self._db.execute(
+                taken = tx.write(
                     "UPDATE invitation_outbox SET attempts = ?, next_attempt_at = ? "
                     "WHERE visit_id = ? AND next_attempt_at = ? AND sent_at IS NULL",
                     (attempts, now + backoff_seconds(attempts, retry_initial_seconds, retry_max_seconds),
                      row["visit_id"], row["next_attempt_at"]),
-                ).rowcount
+                )
                 if taken:  # another sender may have claimed it between the read and here
                     claimed.append(OutboxItem(row["visit_id"], row["phone_encrypted"], row["text"], attempts,
                                               row["expires_at"]))
@@ -107,16 +86,10 @@ class InvitationOutbox:
 
     def mark_outbox_sent(self, visit_id: str, now: float | None = None) -> None:
         now = time.time() if now is None else now
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute("UPDATE invitation_outbox SET sent_at = ?, phone_encrypted = NULL, last_error = NULL "
-                                 "WHERE visit_id = ?", (now, visit_id))
-                self._db.execute("UPDATE invitations SET sent_at = ? WHERE visit_id = ?", (now, visit_id))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction() as tx:
+            tx.write("UPDATE invitation_outbox SET sent_at = ?, phone_encrypted = NULL, last_error = NULL "
+                     "WHERE visit_id = ?", (now, visit_id))
+            tx.write("UPDATE invitations SET sent_at = ? WHERE visit_id = ?", (now, visit_id))
 
     def note_outbox_failure(self, visit_id: str, error: str) -> None:
         self._write("UPDATE invitation_outbox SET last_error = ? WHERE visit_id = ?", (error[:500], visit_id))
@@ -132,7 +105,8 @@ class InvitationOutbox:
     def outbox_counts(self) -> dict[str, int]:
         """Rows by state: pending, sent, gave_up (for metrics and tests)."""
         row = self._one(
-            "SELECT SUM(sent_at IS NULL AND gave_up_at IS NULL) AS pending, SUM(sent_at IS NOT NULL) AS sent, "
-            "SUM(gave_up_at IS NOT NULL) AS gave_up FROM invitation_outbox"
+            "SELECT SUM(CASE WHEN sent_at IS NULL AND gave_up_at IS NULL THEN 1 ELSE 0 END) AS pending, "
+            "SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END) AS sent, "
+            "SUM(CASE WHEN gave_up_at IS NOT NULL THEN 1 ELSE 0 END) AS gave_up FROM invitation_outbox"
         )
         return {name: int(row[name] or 0) for name in ("pending", "sent", "gave_up")}

@@ -14,22 +14,6 @@ from __future__ import annotations
 
 import time
 
-SMS_LEDGER_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sms_messages (
-    message_id   TEXT PRIMARY KEY,
-    received_at  REAL NOT NULL,
-    outcome      TEXT
-);
-CREATE INDEX IF NOT EXISTS sms_messages_by_time ON sms_messages (received_at);
-CREATE TABLE IF NOT EXISTS sms_auto_replies (
-    phone_hash  TEXT NOT NULL,
-    day         TEXT NOT NULL,
-    purpose     TEXT NOT NULL,
-    sent_at     REAL NOT NULL,
-    PRIMARY KEY (phone_hash, day)
-);
-"""
-
 
 def utc_day(epoch: float) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(epoch))
@@ -41,7 +25,7 @@ class SmsLedger:
     def claim_sms_message(self, message_id: str, now: float | None = None) -> bool:
         """True the first time ``message_id`` is seen (until released); False for a replay."""
         return bool(self._write(
-            "INSERT OR IGNORE INTO sms_messages (message_id, received_at) VALUES (?, ?)",
+            "INSERT INTO sms_messages (message_id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (message_id, time.time() if now is None else now),
         ))
 
@@ -58,13 +42,15 @@ class SmsLedger:
 
     def prune_sms_ledger(self, message_ids_older_than: float, replies_older_than: float) -> None:
         """Forget old message ids (their invitations closed long ago) and past days' auto-replies."""
-        self._write("DELETE FROM sms_messages WHERE received_at < ?", (message_ids_older_than,))
-        self._write("DELETE FROM sms_auto_replies WHERE sent_at < ?", (replies_older_than,))
+        with self._transaction() as tx:
+            tx.write("DELETE FROM sms_messages WHERE received_at < ?", (message_ids_older_than,))
+            tx.write("DELETE FROM sms_auto_replies WHERE sent_at < ?", (replies_older_than,))
 
     def claim_auto_reply(self, phone_hash: str, purpose: str, now: float | None = None) -> bool:
         """True if this phone has had no auto-reply today (UTC); the claim uses up today's."""
         now = time.time() if now is None else now
         return bool(self._write(
-            "INSERT OR IGNORE INTO sms_auto_replies (phone_hash, day, purpose, sent_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO sms_auto_replies (phone_hash, day, purpose, sent_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (phone_hash, utc_day(now), purpose, now),
         ))

@@ -1,4 +1,4 @@
-"""The citizen channels' shared state, in one SQLite file (WAL mode).
+"""The citizen channels' shared state, in the database (``dost_channels.db``).
 
 Who uses it:
 - the web: kiosk device tokens, API client keys (``dost_channels.clients``), QR one-time
@@ -10,65 +10,28 @@ Who uses it:
   and the completed visits the kiosk burst rules compare a tablet's presses with;
 - the CLI: ``devices add|list|revoke``, ``clients add|list|revoke`` and ``qr``.
 
-WAL lets these processes read and write the file at the same time on one node. Tokens
-are stored as SHA-256 hashes and phones only as keyed hashes. For several web nodes
-this store is replaced by a shared database; see docs/channels.md.
+The database is ``DOST_DATABASE_URL`` (PostgreSQL, shared by every node) or, unset, an
+embedded SQLite file (WAL: several processes on one node). Every one-time step (a QR
+token claimed, an invitation queued or sent, a message id, an auto-reply) is one
+conditional statement, so it holds across processes and hosts. Tokens are stored as
+SHA-256 hashes and phones only as keyed hashes; see docs/channels.md.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from dost_channels.clients import CLIENTS_SCHEMA, ApiClients
-from dost_channels.kiosk_presses import KIOSK_PRESSES_SCHEMA, KioskPresses
-from dost_channels.outbox import OUTBOX_SCHEMA, InvitationOutbox
-from dost_channels.rate_limits import RATE_LIMITS_SCHEMA, RateLimits
-from dost_channels.sms_ledger import SMS_LEDGER_SCHEMA, SmsLedger
+from dost_channels.clients import ApiClients
+from dost_channels.db.access import Database
+from dost_channels.kiosk_presses import KioskPresses
+from dost_channels.outbox import InvitationOutbox
+from dost_channels.rate_limits import RateLimits
+from dost_channels.sms_ledger import SmsLedger
 from dost_channels.tokens import hash_token, new_device_token, new_qr_token
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS devices (
-    device_id   TEXT PRIMARY KEY,
-    center_id   TEXT NOT NULL,
-    label       TEXT NOT NULL DEFAULT '',
-    token_hash  TEXT NOT NULL UNIQUE,
-    created_at  REAL NOT NULL,
-    revoked_at  REAL
-);
-CREATE TABLE IF NOT EXISTS qr_tokens (
-    token_hash    TEXT PRIMARY KEY,
-    center_id     TEXT NOT NULL,
-    service_group TEXT,
-    created_at    REAL NOT NULL,
-    expires_at    REAL NOT NULL,
-    used_at       REAL,
-    feedback_id   TEXT
-);
-CREATE TABLE IF NOT EXISTS invitations (
-    visit_id      TEXT PRIMARY KEY,
-    phone_hash    TEXT NOT NULL,
-    center_id     TEXT NOT NULL,
-    service_group TEXT,
-    language      TEXT NOT NULL,
-    created_at    REAL NOT NULL,
-    expires_at    REAL NOT NULL,
-    sent_at       REAL,
-    help_sent_at  REAL,
-    answered_at   REAL,
-    feedback_id   TEXT
-);
-CREATE INDEX IF NOT EXISTS invitations_by_phone ON invitations (phone_hash, created_at);
-CREATE TABLE IF NOT EXISTS opt_outs (
-    phone_hash    TEXT PRIMARY KEY,
-    opted_out_at  REAL NOT NULL
-);
-"""
 
 
 class DeviceCheck(StrEnum):
@@ -126,33 +89,15 @@ class Invitation:
         return self.answered_at is None and now < self.expires_at
 
 
-class ChannelStore(ApiClients, SmsLedger, InvitationOutbox, RateLimits, KioskPresses):
-    """Thread-safe access to the SQLite file; every method is one short transaction."""
+class ChannelStore(Database, ApiClients, SmsLedger, InvitationOutbox, RateLimits, KioskPresses):
+    """Thread-safe access to the channel tables; every method is one short transaction.
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, fast
-        self._db.execute("PRAGMA busy_timeout=10000")
-        with self._lock:
-            self._db.executescript(SCHEMA + CLIENTS_SCHEMA + SMS_LEDGER_SCHEMA + OUTBOX_SCHEMA + RATE_LIMITS_SCHEMA
-                                  + KIOSK_PRESSES_SCHEMA)
+    ``target`` is a database URL (``DOST_DATABASE_URL``) or an embedded SQLite file's path
+    (created and migrated on first open); see ``Settings.channels_database``.
+    """
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def _one(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
-        with self._lock:
-            return self._db.execute(sql, params).fetchone()
-
-    def _write(self, sql: str, params: tuple = ()) -> int:
-        with self._lock:
-            return self._db.execute(sql, params).rowcount
+    def __init__(self, target: str | Path) -> None:
+        super().__init__(target)  # SQLite: WAL + NORMAL, durable at checkpoints, fast
 
     # --- Kiosk devices -----------------------------------------------------------------
 
@@ -167,11 +112,8 @@ class ChannelStore(ApiClients, SmsLedger, InvitationOutbox, RateLimits, KioskPre
         return device, token
 
     def devices(self) -> list[Device]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT device_id, center_id, label, created_at, revoked_at FROM devices ORDER BY created_at"
-            ).fetchall()
-        return [Device(**dict(row)) for row in rows]
+        rows = self._all("SELECT device_id, center_id, label, created_at, revoked_at FROM devices ORDER BY created_at")
+        return [Device(**row) for row in rows]
 
     def revoke_device(self, device_id: str, now: float | None = None) -> bool:
         """True if the device existed and was active."""
@@ -208,7 +150,7 @@ class ChannelStore(ApiClients, SmsLedger, InvitationOutbox, RateLimits, KioskPre
             "SELECT center_id, service_group, expires_at, used_at, feedback_id FROM qr_tokens WHERE token_hash = ?",
             (hash_token(token),),
         )
-        return QrToken(**dict(row)) if row else None
+        return QrToken(**row) if row else None
 
     def claim_qr_token(self, token: str, feedback_id: str, now: float | None = None) -> bool:
         """Mark the token used by ``feedback_id``, atomically; False if used or expired.
@@ -238,14 +180,14 @@ class ChannelStore(ApiClients, SmsLedger, InvitationOutbox, RateLimits, KioskPre
         """Record the invitation for a visit; False if that visit already has one."""
         now = time.time() if now is None else now
         return bool(self._write(
-            "INSERT OR IGNORE INTO invitations (visit_id, phone_hash, center_id, service_group, language, "
-            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO invitations (visit_id, phone_hash, center_id, service_group, language, "
+            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (visit_id, phone_hash, center_id, service_group, language, now, now + valid_seconds),
         ))
 
     def invitation(self, visit_id: str) -> Invitation | None:
         row = self._one("SELECT * FROM invitations WHERE visit_id = ?", (visit_id,))
-        return Invitation(**dict(row)) if row else None
+        return Invitation(**row) if row else None
 
     def mark_invitation_sent(self, visit_id: str, now: float | None = None) -> None:
         self._write("UPDATE invitations SET sent_at = ? WHERE visit_id = ?", (time.time() if now is None else now, visit_id))
@@ -257,7 +199,7 @@ class ChannelStore(ApiClients, SmsLedger, InvitationOutbox, RateLimits, KioskPre
             "ORDER BY created_at DESC LIMIT 1",
             (phone_hash,),
         )
-        return Invitation(**dict(row)) if row else None
+        return Invitation(**row) if row else None
 
     def mark_help_sent(self, visit_id: str, now: float | None = None) -> bool:
         """True the first time only: a reply without a rating gets one help SMS."""
@@ -275,20 +217,11 @@ class ChannelStore(ApiClients, SmsLedger, InvitationOutbox, RateLimits, KioskPre
     def opt_out(self, phone_hash: str, now: float | None = None) -> None:
         """No more invitations for this phone; its open invitations close too."""
         now = time.time() if now is None else now
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute(
-                    "INSERT OR IGNORE INTO opt_outs (phone_hash, opted_out_at) VALUES (?, ?)", (phone_hash, now)
-                )
-                self._db.execute(
-                    "UPDATE invitations SET expires_at = MIN(expires_at, ?) WHERE phone_hash = ? AND answered_at IS NULL",
-                    (now, phone_hash),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction() as tx:
+            tx.write("INSERT INTO opt_outs (phone_hash, opted_out_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                     (phone_hash, now))
+            tx.write("UPDATE invitations SET expires_at = ? WHERE phone_hash = ? AND answered_at IS NULL "
+                     "AND expires_at > ?", (now, phone_hash, now))
 
     def is_opted_out(self, phone_hash: str) -> bool:
         return self._one("SELECT 1 FROM opt_outs WHERE phone_hash = ?", (phone_hash,)) is not None

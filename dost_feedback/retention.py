@@ -3,11 +3,11 @@
 ``RetentionPolicy.cutoffs(now)`` is the pure part: the moment before which each kind of
 record goes. ``run_retention(settings)`` applies it, one short transaction per table:
 
-- channel store (``DOST_CHANNELS_DB_FILE``): ``invitations`` created before the invitation
+- channel store (``DOST_DATABASE_URL``, else ``DOST_CHANNELS_DB_FILE``): ``invitations`` created before the invitation
   cutoff (they hold the phone hashes; 90 days), ``qr_tokens`` that expired before the QR
   cutoff (7 days after expiry). Opt-outs are kept: deleting one would invite again someone
   who asked us to stop.
-- on-call outbox (``DOST_ONCALL_DB_FILE``): notifications received before the outbox cutoff
+- on-call outbox (``DOST_DATABASE_URL``, else ``DOST_ONCALL_DB_FILE``): notifications received before the outbox cutoff
   (30 days) whose deliveries are all finished (sent or failed), with those deliveries; a
   delivery still pending is never dropped.
 - JSON-lines files, trimmed to the outbox cutoff: the receiver's alert journal
@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Engine, bindparam, inspect, text
+
+from dost_channels.db.engine import create_database_engine, database_url
 
 DAY_SECONDS = 86400.0
 
@@ -74,56 +77,56 @@ class RetentionReport:
         return asdict(self)
 
 
-def _connect(path: Path) -> sqlite3.Connection | None:
-    if not path.exists():
+def _engine(target: str | Path) -> Engine | None:
+    """An engine on the database, or None for an embedded SQLite file not created yet."""
+    if not isinstance(target, str) and not Path(target).exists():
         return None
-    db = sqlite3.connect(path, timeout=10, isolation_level=None)
-    db.execute("PRAGMA busy_timeout=10000")
-    return db
+    return create_database_engine(database_url(target))
 
 
-def _has_table(db: sqlite3.Connection, table: str) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone() is not None
-
-
-def purge_channel_store(path: Path, cutoffs: Cutoffs, report: RetentionReport) -> None:
-    db = _connect(path)
-    if db is None:
+def purge_channel_store(target: str | Path, cutoffs: Cutoffs, report: RetentionReport) -> None:
+    engine = _engine(target)
+    if engine is None:
         return
     try:
-        with db:
-            db.execute("BEGIN IMMEDIATE")
-            if _has_table(db, "invitations"):
-                report.invitations += db.execute(
-                    "DELETE FROM invitations WHERE created_at < ?", (cutoffs.invitations_created_before,)).rowcount
-            if _has_table(db, "qr_tokens"):
-                report.qr_tokens += db.execute(
-                    "DELETE FROM qr_tokens WHERE expires_at < ?", (cutoffs.qr_tokens_expired_before,)).rowcount
+        tables = set(inspect(engine).get_table_names())
+        with engine.begin() as db:
+            if "invitations" in tables:
+                report.invitations += db.execute(text("DELETE FROM invitations WHERE created_at < :cutoff"),
+                                                 {"cutoff": cutoffs.invitations_created_before}).rowcount
+            if "qr_tokens" in tables:
+                report.qr_tokens += db.execute(text("DELETE FROM qr_tokens WHERE expires_at < :cutoff"),
+                                               {"cutoff": cutoffs.qr_tokens_expired_before}).rowcount
     finally:
-        db.close()
+        engine.dispose()
 
 
-def purge_oncall_outbox(path: Path, cutoffs: Cutoffs, report: RetentionReport) -> None:
-    db = _connect(path)
-    if db is None:
+_EXPIRED_NOTIFICATIONS = (
+    "SELECT id FROM notifications n WHERE received_at < :cutoff AND NOT EXISTS "
+    "(SELECT 1 FROM deliveries d WHERE d.notification_id = n.id AND d.state = 'pending')"
+)
+
+
+def purge_oncall_outbox(target: str | Path, cutoffs: Cutoffs, report: RetentionReport) -> None:
+    engine = _engine(target)
+    if engine is None:
         return
     try:
-        if not (_has_table(db, "notifications") and _has_table(db, "deliveries")):
+        if not {"notifications", "deliveries"} <= set(inspect(engine).get_table_names()):
             return
-        with db:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute(
-                "CREATE TEMP TABLE expired AS SELECT id FROM notifications n WHERE received_at < ? AND NOT EXISTS "
-                "(SELECT 1 FROM deliveries d WHERE d.notification_id = n.id AND d.state = 'pending')",
-                (cutoffs.outbox_before,),
-            )
-            report.oncall_deliveries += db.execute(
-                "DELETE FROM deliveries WHERE notification_id IN (SELECT id FROM expired)").rowcount
-            report.oncall_notifications += db.execute(
-                "DELETE FROM notifications WHERE id IN (SELECT id FROM expired)").rowcount
-            db.execute("DROP TABLE expired")
+        with engine.begin() as db:
+            cutoff = {"cutoff": cutoffs.outbox_before}
+            ids = [row[0] for row in db.execute(text(_EXPIRED_NOTIFICATIONS), cutoff)]
+            for start in range(0, len(ids), 500):
+                chunk = {"ids": ids[start:start + 500]}
+                report.oncall_deliveries += db.execute(
+                    text("DELETE FROM deliveries WHERE notification_id IN :ids").bindparams(
+                        bindparam("ids", expanding=True)), chunk).rowcount
+                report.oncall_notifications += db.execute(
+                    text("DELETE FROM notifications WHERE id IN :ids").bindparams(
+                        bindparam("ids", expanding=True)), chunk).rowcount
     finally:
-        db.close()
+        engine.dispose()
 
 
 def _line_time(line: str, field: str) -> float | None:
@@ -158,8 +161,8 @@ def run_retention(settings: Any, now: float | None = None) -> RetentionReport:
     """Delete everything past retention under ``settings``; what was deleted."""
     cutoffs = RetentionPolicy.from_settings(settings).cutoffs(time.time() if now is None else now)
     report = RetentionReport()
-    purge_channel_store(settings.channels_db_path, cutoffs, report)
-    purge_oncall_outbox(settings.oncall_db_path, cutoffs, report)
+    purge_channel_store(settings.channels_database, cutoffs, report)
+    purge_oncall_outbox(settings.oncall_database, cutoffs, report)
     report.alert_journal_lines = trim_jsonl(settings.receiver_log_file, "received_at", cutoffs.outbox_before)
     report.sms_outbox_lines = trim_jsonl(settings.sms_outbox_path, "at", cutoffs.outbox_before)
     return report

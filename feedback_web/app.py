@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
+from dost_channels.db.offload import in_db_thread
 from dost_channels.sms_gateway import create_gateway
 from dost_channels.store import ChannelStore
 from dost_contract import __version__
@@ -31,7 +32,7 @@ from dost_contract.events import FeedbackIn, FeedbackSubmitted, utc_now
 from dost_contract.settings import Settings, get_settings
 from feedback_web import metrics
 from feedback_web.bursts import BurstRules
-from feedback_web.credentials import Refused, authorize_rating, require_credential
+from feedback_web.credentials import ClientChecks, Refused, authorize_rating, require_credential
 from feedback_web.devices import judge_press
 from feedback_web.guards import RequestGuards
 from feedback_web.ingest import publish_or_503
@@ -59,11 +60,12 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     settings = settings or get_settings()
     registry = registry or load_registry(settings)
     publisher = FeedbackPublisher(settings)
-    store = ChannelStore(settings.channels_db_path)
+    store = ChannelStore(settings.channels_database)
     gateway = create_gateway(settings)
     kiosk_limiter = TokenBucket(store, settings.kiosk_rate_limit_seconds, settings.kiosk_rate_limit_burst)
     client_limiter = TokenBucket(store, 1.0 / settings.client_rate_limit_per_second, settings.client_rate_limit_burst)
     ip_limiter = TokenBucket(store, 1.0 / settings.public_rate_limit_per_second, settings.public_rate_limit_burst)
+    client_checks = ClientChecks(store)
     burst_rules = BurstRules(repeat_seconds=settings.kiosk_repeat_seconds, max_per_minute=settings.kiosk_max_per_minute,
                              window_seconds=settings.kiosk_burst_window_seconds, margin=settings.kiosk_burst_margin)
     settings.warn_if_insecure(log)
@@ -126,15 +128,15 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         received_at = utc_now()
         if body.submitted_at and body.submitted_at > received_at + timedelta(seconds=settings.max_clock_skew_seconds):
             raise field_error("submitted_at", "in_future", "submitted_at is in the future")
-        refusal, who = authorize_rating(store, kiosk_limiter, client_limiter, authorization, body.center_id,
-                                        body.channel)
+        refusal, who = await in_db_thread(authorize_rating, store, kiosk_limiter, client_limiter, authorization,
+                                          body.center_id, body.channel, client_checks)
         if refusal is not None:
             return refusal
         feedback = FeedbackSubmitted.from_input(body, received_at=received_at)
         if who.startswith("device:"):  # a tablet: repeated presses are kept, answered 202, not counted
-            suspect = judge_press(store, burst_rules, str(feedback.feedback_id), who.removeprefix("device:"),
-                                  body.center_id, body.rating, feedback.submitted_at.timestamp(),
-                                  received_at.timestamp())
+            suspect = await in_db_thread(judge_press, store, burst_rules, str(feedback.feedback_id),
+                                         who.removeprefix("device:"), body.center_id, body.rating,
+                                         feedback.submitted_at.timestamp(), received_at.timestamp())
             if suspect is not None:
                 feedback = feedback.model_copy(update={"suspect": suspect})
         failure = await publish_or_503(publisher, feedback)

@@ -15,6 +15,8 @@ credential, 403 when it is valid but not for this center or channel. Each answer
 from __future__ import annotations
 
 import math
+import threading
+import time
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -43,6 +45,37 @@ NOT_POSTED_HERE = {
 }
 
 
+# How long a web process trusts a client key it checked: a revoked key stops working
+# within this (docs/channels.md). Saves a database read per rating from an integration.
+CLIENT_CHECK_SECONDS = 5.0
+
+
+class ClientChecks:
+    """``ChannelStore.check_client`` with the allowed answers remembered a few seconds."""
+
+    def __init__(self, store: ChannelStore, seconds: float = CLIENT_CHECK_SECONDS) -> None:
+        self.store = store
+        self.seconds = seconds
+        self._allowed: dict[tuple[str, str, str], tuple[str, float]] = {}  # -> (client id, checked at)
+        self._lock = threading.Lock()  # called on the database threads
+
+    def check(self, key: str, center_id: str, channel: str) -> tuple[ClientCheck, str | None]:
+        asked = (key, center_id, channel)
+        with self._lock:
+            client_id, checked_at = self._allowed.get(asked, (None, 0.0))
+        if client_id is not None and time.monotonic() - checked_at < self.seconds:
+            return ClientCheck.OK, client_id
+        check, client_id = self.store.check_client(key, center_id, channel)
+        with self._lock:
+            if check == ClientCheck.OK:
+                if len(self._allowed) > 10_000:
+                    self._allowed.clear()
+                self._allowed[asked] = (client_id, time.monotonic())
+            else:
+                self._allowed.pop(asked, None)
+        return check, client_id
+
+
 class Refused(Exception):
     """Raised by a dependency to answer ``response`` before the body is validated."""
 
@@ -63,8 +96,8 @@ async def require_credential(request: Request) -> None:
 
 
 def authorize_rating(store: ChannelStore, device_limiter: TokenBucket, client_limiter: TokenBucket,
-                     authorization: str | None, center_id: str,
-                     channel: Channel) -> tuple[JSONResponse | None, str | None]:
+                     authorization: str | None, center_id: str, channel: Channel,
+                     clients: ClientChecks | None = None) -> tuple[JSONResponse | None, str | None]:
     """(None, who) if this credential may post this rating, else (the refusal, None).
 
     ``who`` names the credential for per-credential limits: ``device:<id>`` or ``client:<id>``.
@@ -80,7 +113,8 @@ def authorize_rating(store: ChannelStore, device_limiter: TokenBucket, client_li
         return refusal, (f"device:{device_id}" if refusal is None else None)
     if not token.startswith(CLIENT_KEY_PREFIX):
         return unauthorized("credential_unknown", "unknown credential"), None
-    check, client_id = store.check_client(token, center_id, channel.value)
+    check_client = clients.check if clients is not None else store.check_client
+    check, client_id = check_client(token, center_id, channel.value)
     if check == ClientCheck.WRONG_CHANNEL and channel in NOT_POSTED_HERE:
         return refuse(403, "channel_not_posted_here", NOT_POSTED_HERE[channel], "forbidden"), None
     if check != ClientCheck.OK:

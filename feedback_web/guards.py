@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 
+from dost_channels.db.offload import in_db_thread
 from feedback_web import metrics
 from feedback_web.rate_limit import TokenBucket
 
@@ -52,7 +53,7 @@ class RequestGuards:
             return
         if is_public(scope["path"]):
             host = (scope.get("client") or ("unknown", 0))[0]
-            wait = self.ip_limiter.acquire(f"ip:{host}")
+            wait = await in_db_thread(self.ip_limiter.acquire, f"ip:{host}")
             if wait > 0:
                 seconds = max(1, math.ceil(wait))
                 metrics.FEEDBACK_REJECTED_TOTAL.labels("rate_limited").inc()

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from dost_channels import i18n
+from dost_channels.db.offload import in_db_thread
 from dost_channels.store import ChannelStore, QrState
 from dost_contract.centers import CenterRegistry
 from dost_contract.events import MAX_COMMENT_CHARS, Channel, FeedbackSubmitted, Rating, ServiceGroup, utc_now
@@ -68,8 +69,8 @@ def qr_router(settings: Settings, registry: CenterRegistry, store: ChannelStore,
               publisher: FeedbackPublisher) -> APIRouter:
     router = APIRouter()
 
-    def state_of(token: str):
-        record = store.qr_token(token) if len(token) <= 128 else None
+    async def state_of(token: str):
+        record = await in_db_thread(store.qr_token, token) if len(token) <= 128 else None
         return record, (record.state(time.time()) if record else QrState.UNKNOWN)
 
     @router.get("/r/{token}", response_class=HTMLResponse,
@@ -79,7 +80,7 @@ def qr_router(settings: Settings, registry: CenterRegistry, store: ChannelStore,
                       accept_language: str | None = Header(None)) -> HTMLResponse:
         """The mobile rating form for one ticket."""
         language = i18n.pick_language(lang, accept_language)
-        record, state = state_of(token)
+        record, state = await state_of(token)
         center = registry.get(record.center_id) if record else None
         if state != QrState.VALID or center is None:
             status, title, body, _, _ = TOKEN_PAGES[state if center else QrState.UNKNOWN]
@@ -94,9 +95,10 @@ def qr_router(settings: Settings, registry: CenterRegistry, store: ChannelStore,
                             503: {"description": "Broker unavailable: retry with the same feedback_id"}})
     async def qr_submit(token: str, body: QrFeedbackIn) -> Accepted | JSONResponse:
         """Rate the visit of this ticket; the token is used up once the rating is accepted."""
-        record, state = state_of(token)
+        record, state = await state_of(token)
         feedback_id = str(body.feedback_id or uuid.uuid4())
-        if record is None or registry.get(record.center_id) is None or not store.claim_qr_token(token, feedback_id):
+        if record is None or registry.get(record.center_id) is None \
+                or not await in_db_thread(store.claim_qr_token, token, feedback_id):
             if record is not None and state == QrState.VALID:
                 state = QrState.USED  # lost a race with another submission
             status, _, _, reason, code = TOKEN_PAGES[state if record else QrState.UNKNOWN]
@@ -111,7 +113,7 @@ def qr_router(settings: Settings, registry: CenterRegistry, store: ChannelStore,
         )
         failure = await publish_or_503(publisher, feedback)
         if failure is not None:
-            store.release_qr_token(token, feedback_id)  # not recorded: the citizen may try again
+            await in_db_thread(store.release_qr_token, token, feedback_id)  # not recorded: the citizen may try again
             return failure
         return Accepted(feedback_id=feedback_id)
 

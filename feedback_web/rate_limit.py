@@ -8,23 +8,58 @@
   ``DOST_PUBLIC_RATE_LIMIT_PER_SECOND``, checked before anything else.
 
 Over the limit: 429 with ``Retry-After``.
+
+A fast bucket (the client limit, 1000/s) would cost a write transaction per rating, so a
+process takes its tokens from the shared bucket in leases of up to 0.1 s of the rate and
+spends them locally. A lease is never more than the shared bucket held, so every process
+together still stays within the limit; an unspent lease expires after ``LEASE_SECONDS``
+(its tokens are lost, never spent later as an extra burst). Slow buckets (a tablet's one
+per 5 s, the per-IP limit) lease a single token: every request is checked in the store.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
 
 from dost_channels.store import ChannelStore
 
+LEASE_SECONDS = 1.0
+LEASE_SHARE_OF_RATE_SECONDS = 0.1
 
-@dataclass(frozen=True)
+
+def lease_size(interval: float, burst: int) -> int:
+    """Tokens one store round trip takes: 0.1 s of the rate, at most a tenth of the burst."""
+    return max(1, min(burst // 10, int(LEASE_SHARE_OF_RATE_SECONDS / interval)))
+
+
 class TokenBucket:
     """One family of buckets (one interval and burst) in the shared store."""
 
-    store: ChannelStore
-    interval: float
-    burst: int
+    def __init__(self, store: ChannelStore, interval: float, burst: int) -> None:
+        self.store = store
+        self.interval = interval
+        self.burst = burst
+        self.lease = lease_size(interval, burst)
+        self._leased: dict[str, tuple[int, float]] = {}  # key -> (tokens in hand, leased at, monotonic)
+        self._lock = threading.Lock()  # acquire runs on the database threads
 
     def acquire(self, key: str, now: float | None = None) -> float:
         """Take one token for ``key``: 0.0 when allowed, else the seconds until one is available."""
-        return self.store.acquire_rate(key, self.interval, self.burst, now)
+        if self.lease > 1 and self._spend_leased(key):
+            return 0.0
+        taken, wait = self.store.acquire_rates(key, self.interval, self.burst, self.lease, now)
+        if taken > 1:
+            with self._lock:
+                if len(self._leased) > 10_000:  # many keys: drop what is in hand rather than grow
+                    self._leased.clear()
+                self._leased[key] = (taken - 1, time.monotonic())
+        return 0.0 if taken else wait
+
+    def _spend_leased(self, key: str) -> bool:
+        with self._lock:
+            tokens, leased_at = self._leased.get(key, (0, 0.0))
+            if tokens < 1 or time.monotonic() - leased_at > LEASE_SECONDS:
+                return False
+            self._leased[key] = (tokens - 1, leased_at)
+            return True

@@ -21,6 +21,8 @@ command -v kcat >/dev/null || missing+=(kcat)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)  # ə, ş, Cyrillic
 # tests/test_compose_go.py builds infra/compose-check (compose-go) with Go once, cached in .dost/.
 command -v go >/dev/null || missing+=(golang-go)
+# The store tests and the database end-to-end test start a real PostgreSQL 15 (tests/postgres.py).
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
 if ((${#missing[@]})); then
     step "Installing system packages: ${missing[*]}"
     SUDO=""

@@ -24,6 +24,7 @@ from prometheus_client import Counter, Gauge, start_http_server
 from pydantic import ValidationError
 
 from dost_channels import i18n
+from dost_channels.db.offload import in_db_thread
 from dost_channels.sms_gateway import SmsGateway, SmsSendError, create_gateway
 from dost_channels.store import ChannelStore
 from dost_contract import metric_names, topics
@@ -105,8 +106,8 @@ class InvitationSender:
         outcomes = {"sent": 0, "failed": 0, "gave_up": 0}
         now = time.time() if now is None else now
         key = self.settings.phone_encryption_key.get_secret_value()
-        items = self.store.claim_due_invitations(now, self.settings.sms_retry_initial_seconds,
-                                                 self.settings.sms_retry_max_seconds, limit=limit)
+        items = await in_db_thread(self.store.claim_due_invitations, now, self.settings.sms_retry_initial_seconds,
+                                   self.settings.sms_retry_max_seconds, limit=limit)
         for item in items:
             outcome = await self._send_one(item, key, now)
             outcomes[outcome] += 1
@@ -114,26 +115,27 @@ class InvitationSender:
         return outcomes
 
     async def _send_one(self, item, key: str, now: float) -> str:
-        invitation = self.store.invitation(item.visit_id)
+        invitation = await in_db_thread(self.store.invitation, item.visit_id)
         if now >= item.expires_at or (invitation is not None and not invitation.is_open(now)):
-            reason = "opted_out" if invitation and self.store.is_opted_out(invitation.phone_hash) else "expired"
+            opted_out = invitation is not None and await in_db_thread(self.store.is_opted_out, invitation.phone_hash)
+            reason = "opted_out" if opted_out else "expired"
             log.error("visit %s: invitation not sent after %d attempts, given up (%s)",
                       item.visit_id, item.attempts - 1, reason)
-            self.store.give_up_invitation(item.visit_id, reason, now)
+            await in_db_thread(self.store.give_up_invitation, item.visit_id, reason, now)
             return "gave_up"
         try:
             phone = decrypt_phone(key, item.phone_encrypted)
         except InvalidPhone as exc:
             log.error("visit %s: %s; invitation given up", item.visit_id, exc)
-            self.store.give_up_invitation(item.visit_id, "undecryptable", now)
+            await in_db_thread(self.store.give_up_invitation, item.visit_id, "undecryptable", now)
             return "gave_up"
         try:
             await self.gateway.send(phone, item.text, purpose="invitation", message_id=item.visit_id)
         except SmsSendError as exc:
             log.warning("visit %s: invitation attempt %d failed, will retry: %s", item.visit_id, item.attempts, exc)
-            self.store.note_outbox_failure(item.visit_id, str(exc))
+            await in_db_thread(self.store.note_outbox_failure, item.visit_id, str(exc))
             return "failed"
-        self.store.mark_outbox_sent(item.visit_id)
+        await in_db_thread(self.store.mark_outbox_sent, item.visit_id)
         return "sent"
 
     def report(self) -> None:
@@ -148,7 +150,7 @@ def create_sms_invitation_app(settings: Settings, registry: CenterRegistry) -> f
     visits_topic = app.topic(
         topics.VISITS_COMPLETED, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
     )
-    store = ChannelStore(settings.channels_db_path)
+    store = ChannelStore(settings.channels_database)
     sender = InvitationSender(settings, store, create_gateway(settings))
     settings.warn_if_insecure(log)
     for outcome in ("queued", "opted_out", "duplicate", "invalid"):
@@ -159,16 +161,17 @@ def create_sms_invitation_app(settings: Settings, registry: CenterRegistry) -> f
     @app.agent(visits_topic)
     async def queue_sms_invitations(stream):
         async for raw in stream:
-            INVITATIONS_TOTAL.labels(enqueue(raw, settings=settings, registry=registry, store=store)).inc()
+            outcome = await in_db_thread(enqueue, raw, settings=settings, registry=registry, store=store)
+            INVITATIONS_TOTAL.labels(outcome).inc()
 
     @app.timer(interval=settings.sms_outbox_poll_seconds)
     async def send_sms_invitations():
         await sender.drain()
-        sender.report()
+        await in_db_thread(sender.report)
 
     @app.timer(interval=HOUSEKEEPING_SECONDS)
     async def prune_channel_store():
-        housekeeping(store, time.time())
+        await in_db_thread(housekeeping, store, time.time())
 
     return app
 

@@ -20,6 +20,7 @@ from dost_contract.settings import Settings
 from dost_feedback.stack import services as stack
 from dost_feedback.stack.processes import Service, Supervisor, free_port
 from streams.topic_setup import create_topics
+from tests.postgres import PostgresServer
 
 
 def wait_for(predicate: Callable[[], object], timeout: float, message: str, interval: float = 0.5):
@@ -54,6 +55,22 @@ def services_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         # Every test and the fuzzer call from 127.0.0.1; test_guards.py tests the per-IP limit itself.
         public_rate_limit_burst=1_000_000,
     )
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL 15 (Debian's package) on a free port; ``fresh_database()`` per test."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Each store test runs twice: on an embedded SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "store.sqlite3"
+    return request.getfixturevalue("postgres").fresh_database()
 
 
 @pytest.fixture(scope="session")

@@ -362,7 +362,7 @@ def test_restart_policies(services):
         assert restart in {"no", "always", "on-failure", "unless-stopped"} or str(restart).startswith(
             "on-failure:"
         ), f"{name}: restart policy {restart!r} missing or invalid"
-        one_shot = (name in ("topics-init", "kafka-setup", "monitoring-config")
+        one_shot = (name in ("topics-init", "kafka-setup", "monitoring-config", "db-upgrade")
                     or "simulate" in (svc.get("profiles") or []))
         if not one_shot:
             assert restart in {"always", "unless-stopped"}, f"long-running {name} must restart"
@@ -499,12 +499,29 @@ def test_the_proxy_terminates_tls_limits_bodies_and_hides_metrics(services):
     assert env["DOST_GRAFANA_URL"].startswith("https://${DOST_GRAFANA_HOST:?")
 
 
-def test_retention_runs_periodically_on_the_stores_volumes(services):
+def test_retention_runs_periodically_on_the_database_and_the_receivers_volume(services):
     retention = services["retention"]
     assert retention["command"] == ["retention", "run", "--periodic"]
-    assert {target for _, target in mounts(retention)} == {"/var/lib/dost", "/var/lib/dost-channels"}
-    assert {s for s, t in mounts(retention)} == {s for s, t in mounts(services["receiver"]) if t == "/var/lib/dost"} | {
-        s for s, t in mounts(services["web"]) if t == "/var/lib/dost-channels"}
+    assert mounts(retention) == [s_t for s_t in mounts(services["receiver"]) if s_t[1] == "/var/lib/dost"]
+
+
+DATABASE_USERS = ("web", "sms-inviter", "receiver", "retention")
+
+
+def test_the_stores_are_in_postgresql_migrated_first_and_no_sqlite_volume_is_shared(services):
+    postgres = services["postgres"]
+    assert postgres["image"] == "postgres:15"
+    assert [t for _, t in mounts(postgres)] == ["/var/lib/postgresql/data"]
+    assert env_of(raw_services()["postgres"])["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    upgrade = services["db-upgrade"]
+    assert upgrade["command"] == ["db", "upgrade"] and upgrade["restart"] == "no"
+    assert upgrade["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in (*DATABASE_USERS, "db-upgrade"):
+        url = env_of(raw_services()[name])["DOST_DATABASE_URL"]
+        assert url.startswith("postgresql+psycopg://dost:${POSTGRES_PASSWORD:?") and url.endswith("@postgres:5432/dost")
+    for name in DATABASE_USERS:
+        assert services[name]["depends_on"]["db-upgrade"]["condition"] == "service_completed_successfully", name
+    assert not any("channels" in source for svc in services.values() for source, _ in mounts(svc))
 
 
 def test_app_services_listen_beyond_loopback(services):

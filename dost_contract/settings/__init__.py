@@ -3,7 +3,7 @@
 Defaults are the local loopback stack; docker-compose and production override them
 through the environment. ``Settings`` is assembled from one section per part of the
 system (``kafka``, ``streams``, ``sentiment``, ``web``, ``channels``, ``centers``,
-``monitoring``, ``oncall``, ``retention``); the fields stay flat, so each section's names are the
+``monitoring``, ``oncall``, ``retention``, ``database``); the fields stay flat, so each section's names are the
 ``DOST_*`` variables as they always were. The dev/prod monitoring timings are in
 ``profiles``.
 """
@@ -26,6 +26,7 @@ from dost_contract.settings.channels import (
     DEV_SMS_SIGNATURE_SECRET,
     ChannelSettings,
 )
+from dost_contract.settings.database import DatabaseSettings
 from dost_contract.settings.kafka import KafkaSettings
 from dost_contract.settings.monitoring import MonitoringSettings
 from dost_contract.settings.oncall import OncallSettings
@@ -58,6 +59,7 @@ class Settings(
     SentimentSettings,
     WebSettings,
     ChannelSettings,
+    DatabaseSettings,
     CenterSettings,
     MonitoringSettings,
     OncallSettings,
@@ -125,12 +127,22 @@ class Settings(
         return self.oncall_db_file or (self.state_dir / "oncall.sqlite3")
 
     @property
+    def oncall_database(self) -> str | Path:
+        """The on-call outbox's database: DOST_DATABASE_URL, else its embedded SQLite file."""
+        return self.database_url.get_secret_value() if self.database_url else self.oncall_db_path
+
+    @property
     def oncall_dev_outbox_path(self) -> Path:
         return self.oncall_dev_outbox_file or (self.run_dir / "oncall-outbox.jsonl")
 
     @property
     def channels_db_path(self) -> Path:
         return self.channels_db_file or (self.state_dir / "channels.sqlite3")
+
+    @property
+    def channels_database(self) -> str | Path:
+        """The channel store's database: DOST_DATABASE_URL, else its embedded SQLite file."""
+        return self.database_url.get_secret_value() if self.database_url else self.channels_db_path
 
     @property
     def sms_outbox_path(self) -> Path:

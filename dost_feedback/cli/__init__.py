@@ -9,6 +9,7 @@ import typer
 
 from dost_feedback.cli import channels, sentiment, services, simulate
 from dost_feedback.cli.dashboards import dashboards_app
+from dost_feedback.cli.db import db_app
 from dost_feedback.cli.kafka import kafka_app
 from dost_feedback.cli.monitoring import monitoring_app
 from dost_feedback.cli.oncall import oncall_app
@@ -29,6 +30,7 @@ app.add_typer(dashboards_app, name="dashboards")
 app.add_typer(retention_app, name="retention")
 app.add_typer(kafka_app, name="kafka")
 app.add_typer(monitoring_app, name="monitoring")
+app.add_typer(db_app, name="db")
 
 app.command()(services.web)
 app.command()(services.worker)

@@ -7,6 +7,7 @@ from typing import NoReturn
 
 import typer
 
+from dost_channels.db.engine import SchemaBehindError
 from dost_channels.store import ChannelStore
 from dost_contract.centers import RegistryError, load_registry
 from dost_contract.settings import get_settings
@@ -23,7 +24,10 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 def channel_store() -> ChannelStore:
-    return ChannelStore(get_settings().channels_db_path)
+    try:
+        return ChannelStore(get_settings().channels_database)
+    except SchemaBehindError as exc:
+        fail(str(exc))
 
 
 def require_known_center(center_id: str) -> None:

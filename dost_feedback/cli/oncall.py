@@ -6,6 +6,7 @@ import time
 
 import typer
 
+from dost_channels.db.engine import SchemaBehindError
 from dost_contract.centers import RegistryError
 from dost_contract.settings import get_settings
 from dost_contract.settings.profiles import SEVERITIES
@@ -21,9 +22,12 @@ oncall_app = typer.Typer(help="On-call routing: the sent log and the channel con
 
 def _outbox() -> Outbox:
     settings = get_settings()
-    if not settings.oncall_db_path.exists():
+    if settings.database_url is None and not settings.oncall_db_path.exists():
         fail(f"no on-call outbox at {settings.oncall_db_path}: the receiver has not run with this DOST_STATE_DIR")
-    return Outbox(settings.oncall_db_path)
+    try:
+        return Outbox(settings.oncall_database)
+    except SchemaBehindError as exc:
+        fail(str(exc))
 
 
 @oncall_app.command("log")

@@ -23,11 +23,24 @@ def service_settings(*, pages_oncall: bool = False) -> Settings:
     return settings
 
 
+def require_current_schema(settings) -> None:
+    """Exit with the command to run when the shared database's schema is behind (SQLite migrates itself)."""
+    if settings.database_url is None:
+        return
+    from dost_channels.db.engine import SchemaBehindError, open_database
+
+    try:
+        open_database(settings.database_url.get_secret_value()).dispose()
+    except SchemaBehindError as exc:
+        fail(str(exc))
+
+
 def web(
     workers: int = typer.Option(1, min=1, max=64, help="Web processes sharing the port (one per core)."),
 ) -> None:
     """Run the feedback web (FastAPI) on DOST_WEB_HOST:DOST_WEB_PORT."""
     settings = service_settings()  # before the imports: an insecure prod exits at once
+    require_current_schema(settings)
     import uvicorn
 
     from feedback_web.app import create_app
@@ -52,6 +65,7 @@ def worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> Non
 
 def sms_inviter(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:
     """Run the SMS-invitation agent (its own consumer group); metrics on DOST_SMS_INVITER_METRICS_PORT."""
+    require_current_schema(get_settings())
     from streams.sms_invitations import run_sms_inviter
 
     run_sms_inviter(get_settings(), loglevel=loglevel)
@@ -68,6 +82,7 @@ def sentiment_worker(loglevel: str = typer.Option("info", help="Faust log level.
 def receiver() -> None:
     """Run the on-call receiver that Alertmanager notifies."""
     settings = service_settings(pages_oncall=True)
+    require_current_schema(settings)
     import uvicorn
 
     from monitoring.oncall.config import OncallConfigError

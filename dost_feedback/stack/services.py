@@ -136,7 +136,7 @@ SIMULATOR_CLIENT_NAME = "local stack simulator"
 
 def simulator_client_key(settings: Settings) -> str:
     """A fresh integration key for the stack's simulator; the previous run's is revoked."""
-    store = ChannelStore(settings.channels_db_path)
+    store = ChannelStore(settings.channels_database)
     try:
         for client in store.clients():
             if client.name == SIMULATOR_CLIENT_NAME and client.revoked_at is None:

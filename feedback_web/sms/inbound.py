@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from dost_channels import i18n
+from dost_channels.db.offload import in_db_thread
 from dost_channels.sms_gateway import SmsGateway, SmsSendError
 from dost_channels.store import ChannelStore
 from dost_contract.events import Channel, FeedbackSubmitted, utc_now
@@ -36,7 +37,11 @@ from feedback_web.ingest import publish_or_503
 from feedback_web.pii import clean_comment
 from feedback_web.publisher import FeedbackPublisher
 from feedback_web.sms.parsing import parse_sms
-from feedback_web.sms.signature import DOST_SIGNATURE_HEADER, DOST_TIMESTAMP_HEADER, signature_scheme
+from feedback_web.sms.signature import (
+    DOST_SIGNATURE_HEADER,
+    DOST_TIMESTAMP_HEADER,
+    signature_scheme,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +89,8 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
         return Response(EMPTY_TWIML, media_type="text/xml", headers=headers)
 
     async def reply(phone: str, key: str, language: str | None, purpose: str) -> None:
-        if purpose in AUTO_REPLIES and not store.claim_auto_reply(phone_hash(hash_secret, phone), purpose):
+        if purpose in AUTO_REPLIES and not await in_db_thread(store.claim_auto_reply, phone_hash(hash_secret, phone),
+                                                              purpose):
             log.info("%s auto-reply to %s skipped: it had one today", purpose, mask_phone(phone))
             return
         try:
@@ -123,27 +129,27 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
         except InvalidPhone as exc:
             raise HTTPException(status_code=422, detail=[{"type": "invalid_phone", "loc": ["body", "From"],
                                                           "msg": str(exc)}]) from None
-        if not store.claim_sms_message(message_id):
+        if not await in_db_thread(store.claim_sms_message, message_id):
             return answer(done("duplicate"))
         try:
             result = await handle(phone, Body)
         except BaseException:
-            store.release_sms_message(message_id)
+            await in_db_thread(store.release_sms_message, message_id)
             raise
         if isinstance(result, JSONResponse):  # not recorded (broker down): the gateway's retry is processed
-            store.release_sms_message(message_id)
+            await in_db_thread(store.release_sms_message, message_id)
             return result
-        store.finish_sms_message(message_id, result.status)
+        await in_db_thread(store.finish_sms_message, message_id, result.status)
         return answer(result)
 
     async def handle(phone: str, text: str) -> SmsOutcome | JSONResponse:
         key = phone_hash(hash_secret, phone)
         parsed = parse_sms(text)
         now = time.time()
-        invitation = store.latest_invitation(key)
+        invitation = await in_db_thread(store.latest_invitation, key)
         language = parsed.language or (invitation.language if invitation else None)
         if parsed.opt_out:
-            store.opt_out(key, now)
+            await in_db_thread(store.opt_out, key, now)
             await reply(phone, "sms_opted_out", language, "opt_out")
             log.info("SMS opt-out from %s", mask_phone(phone))
             return done("opted_out")
@@ -153,7 +159,7 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
             await reply(phone, "sms_closed", language, "closed")
             return done("closed")
         if parsed.rating is None:
-            if store.mark_help_sent(invitation.visit_id, now):
+            if await in_db_thread(store.mark_help_sent, invitation.visit_id, now):
                 await reply(phone, "sms_help", language, "help")
                 return done("help_sent")
             return done("ignored")
@@ -167,7 +173,7 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
         if failure is not None:
             metrics.SMS_REPLIES_TOTAL.labels("broker_unavailable").inc()
             return failure
-        store.mark_answered(invitation.visit_id, str(feedback.feedback_id), now)
+        await in_db_thread(store.mark_answered, invitation.visit_id, str(feedback.feedback_id), now)
         await reply(phone, "sms_thanks", language, "thanks")
         return done("counted", str(feedback.feedback_id))
 

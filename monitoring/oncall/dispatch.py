@@ -14,6 +14,7 @@ from typing import Callable
 
 from prometheus_client import Counter
 
+from dost_channels.db.offload import in_db_thread
 from monitoring.oncall.channels import ChannelSenders
 from monitoring.oncall.outbox import Outbox, PendingDelivery
 from monitoring.oncall.payload import WebhookPayload
@@ -23,6 +24,7 @@ logger = logging.getLogger("dost.oncall.delivery")
 
 IDLE_POLL_SECONDS = 5.0  # longest sleep with nothing due (a wake() cuts it short)
 ERROR_TEXT_MAX = 500
+LEASE_MARGIN_SECONDS = 30.0
 
 
 class Dispatcher:
@@ -41,20 +43,35 @@ class Dispatcher:
         self.deliveries_total = deliveries_total
         self.send_timeout = send_timeout
         self.clock = clock
+        # A claimed delivery is not due again (for another receiver sharing the outbox) before
+        # its send has had time to finish or fail.
+        self.lease_seconds = send_timeout + LEASE_MARGIN_SECONDS
         self._wake = asyncio.Event()
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None  # set by run(); wake() from other threads
 
     def wake(self) -> None:
-        self._wake.set()
+        """Safe from any thread: the receiver stores notifications on the database threads."""
+        loop = self._loop
+        try:
+            on_loop = loop is None or asyncio.get_running_loop() is loop
+        except RuntimeError:  # no loop in this thread
+            on_loop = False
+        if on_loop:
+            self._wake.set()
+        else:
+            loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
         while True:
             self._wake.clear()  # before reading: a wake() from now on is not lost
             next_due = None
             try:
-                self.deliver_due()
-                next_due = self.outbox.next_due_at(exclude=set(self._in_flight))
+                self._start(await in_db_thread(self.outbox.claim_due, self.clock(), self.lease_seconds,
+                                               exclude=set(self._in_flight)))
+                next_due = await in_db_thread(self.outbox.next_due_at, exclude=set(self._in_flight))
             except Exception:  # the outbox unreadable for a moment must not end the loop
                 logger.exception("reading the on-call outbox failed; retrying")
             wait = IDLE_POLL_SECONDS if next_due is None else max(0.0, min(IDLE_POLL_SECONDS, next_due - self.clock()))
@@ -68,7 +85,9 @@ class Dispatcher:
 
     def deliver_due(self) -> int:
         """Start a send for every due delivery not already in flight; returns how many."""
-        due = self.outbox.due(self.clock(), exclude=set(self._in_flight))
+        return self._start(self.outbox.claim_due(self.clock(), self.lease_seconds, exclude=set(self._in_flight)))
+
+    def _start(self, due: list[PendingDelivery]) -> int:
         for delivery in due:
             self._in_flight.add(delivery.id)
             task = asyncio.create_task(self._attempt(delivery))
@@ -91,9 +110,9 @@ class Dispatcher:
             )
         except Exception as exc:  # any failure of a channel is retried, then reported
             error = (f"{type(exc).__name__}: {exc}" if str(exc) else repr(exc))[:ERROR_TEXT_MAX]
-            self._failed(delivery, attempts, error)
+            await in_db_thread(self._failed, delivery, attempts, error)
         else:
-            self.outbox.mark_sent(delivery.id, attempts, self.clock())
+            await in_db_thread(self.outbox.mark_sent, delivery.id, attempts, self.clock())
             self._count(delivery, "sent")
             logger.info("delivered notification %s via %s (attempt %d)", delivery.notification_id,
                         delivery.channel, attempts)

@@ -1,47 +1,31 @@
-"""The receiver's durable outbox and sent log: one SQLite file (WAL) in the state dir.
+"""The receiver's durable outbox and sent log, in the database (``dost_channels.db``).
+
+The tables (``notifications``, ``deliveries``) are in ``dost_channels.db.schema``: in
+``DOST_DATABASE_URL`` when set, else an embedded SQLite file in the state dir (WAL,
+``synchronous=FULL``: committed means on disk before the receiver answers).
 
 A notification and one delivery row per channel are committed together before the
 receiver answers Alertmanager; delivery rows then move ``pending`` -> ``sent`` or, after
 the last attempt, ``failed``. Nothing is deleted: the rows are the log of what was sent.
+Several receivers may share the outbox: ``claim_due`` leases a row (a conditional
+UPDATE of its next attempt), so two dispatchers never send the same delivery at once.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS notifications (
-    id INTEGER PRIMARY KEY,
-    received_at REAL NOT NULL,
-    receiver TEXT NOT NULL,
-    status TEXT NOT NULL,
-    severity TEXT NOT NULL,
-    region TEXT,
-    summary TEXT NOT NULL,
-    payload TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    id INTEGER PRIMARY KEY,
-    notification_id INTEGER NOT NULL REFERENCES notifications(id),
-    channel TEXT NOT NULL,
-    channel_type TEXT NOT NULL,
-    channel_config TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL,
-    last_error TEXT,
-    updated_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at);
-"""
+from dost_channels.db.access import Database
 
 STATES = ("pending", "sent", "failed")
+_DUE_SQL = (
+    "SELECT d.id, d.notification_id, d.channel, d.channel_type, d.channel_config, d.attempts, d.next_attempt_at,"
+    " n.severity, n.payload FROM deliveries d JOIN notifications n ON n.id = d.notification_id"
+    " WHERE d.state = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?"
+)
+_DUE_SKIP_LOCKED = " FOR UPDATE OF d SKIP LOCKED"  # PostgreSQL: rows another dispatcher is claiming
 
 
 @dataclass(frozen=True)
@@ -81,31 +65,11 @@ class NewChannel:
     config: dict
 
 
-class Outbox:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # committed means on disk before the 200
-        self._db.executescript(SCHEMA)
+class Outbox(Database):
+    """``target``: a database URL or an embedded SQLite file (``Settings.oncall_database``)."""
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction under the lock: committed whole, or rolled back whole."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    def __init__(self, target: str | Path) -> None:
+        super().__init__(target, synchronous="FULL")  # committed means on disk before the 200
 
     def persist(
         self,
@@ -120,55 +84,56 @@ class Outbox:
         channels: list[NewChannel],
     ) -> int:
         """Store a notification with one pending delivery per channel, in one transaction."""
-        with self._transaction() as db:
-            cursor = db.execute(
+        with self._transaction() as tx:
+            notification_id = tx.execute(
                 "INSERT INTO notifications (received_at, receiver, status, severity, region, summary, payload)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (received_at, receiver, status, severity, region, summary, payload),
-            )
-            notification_id = cursor.lastrowid
-            db.executemany(
-                "INSERT INTO deliveries (notification_id, channel, channel_type, channel_config, state,"
-                " attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
-                [
-                    (notification_id, c.name, c.type, json.dumps(c.config), received_at, received_at)
-                    for c in channels
-                ],
-            )
+            ).scalar_one()
+            for c in channels:
+                tx.write(
+                    "INSERT INTO deliveries (notification_id, channel, channel_type, channel_config, state,"
+                    " attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
+                    (notification_id, c.name, c.type, json.dumps(c.config), received_at, received_at),
+                )
         return int(notification_id)
 
     def due(self, now: float, exclude: set[int] = frozenset(), limit: int = 100) -> list[PendingDelivery]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT d.id, d.notification_id, d.channel, d.channel_type, d.channel_config, d.attempts,"
-                " n.severity, n.payload FROM deliveries d JOIN notifications n ON n.id = d.notification_id"
-                " WHERE d.state = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?",
-                (now, limit + len(exclude)),
-            ).fetchall()
-        return [
-            PendingDelivery(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7])
-            for r in rows
-            if r[0] not in exclude
-        ][:limit]
+        """The pending deliveries due by ``now`` (read only: ``claim_due`` takes them)."""
+        rows = self._all(_DUE_SQL, (now, limit + len(exclude)))
+        return [_pending(row) for row in rows if row["id"] not in exclude][:limit]
+
+    def claim_due(self, now: float, lease_seconds: float, exclude: set[int] = frozenset(),
+                  limit: int = 100) -> list[PendingDelivery]:
+        """Take the due deliveries: each one's next attempt moves ``lease_seconds`` on first,
+        conditionally, so another dispatcher sharing the outbox skips it (a dispatcher that
+        dies mid-send leaves it to be retried when the lease ends)."""
+        claimed = []
+        with self._transaction() as tx:
+            rows = tx.all(_DUE_SQL + (_DUE_SKIP_LOCKED if tx.skip_locked else ""), (now, limit + len(exclude)))
+            for row in rows:
+                if row["id"] in exclude or len(claimed) >= limit:
+                    continue
+                if tx.write("UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND state = 'pending'"
+                            " AND next_attempt_at = ?", (now + lease_seconds, row["id"], row["next_attempt_at"])):
+                    claimed.append(_pending(row))
+        return claimed
 
     def next_due_at(self, exclude: set[int] = frozenset()) -> float | None:
         """When the next pending delivery (not in ``exclude``, e.g. in flight) is due."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, next_attempt_at FROM deliveries WHERE state = 'pending'"
-                " ORDER BY next_attempt_at LIMIT ?",
-                (len(exclude) + 1,),
-            ).fetchall()
-        return next((at for delivery_id, at in rows if delivery_id not in exclude), None)
+        rows = self._all(
+            "SELECT id, next_attempt_at FROM deliveries WHERE state = 'pending' ORDER BY next_attempt_at LIMIT ?",
+            (len(exclude) + 1,),
+        )
+        return next((row["next_attempt_at"] for row in rows if row["id"] not in exclude), None)
 
     def _update(self, delivery_id: int, state: str, attempts: int, next_at: float | None, error: str | None,
                 now: float) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?"
-                " WHERE id = ?",
-                (state, attempts, next_at, error, now, delivery_id),
-            )
+        self._write(
+            "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?"
+            " WHERE id = ?",
+            (state, attempts, next_at, error, now, delivery_id),
+        )
 
     def mark_sent(self, delivery_id: int, attempts: int, now: float) -> None:
         self._update(delivery_id, "sent", attempts, None, None, now)
@@ -185,38 +150,40 @@ class Outbox:
         Returns the ids requeued; ids that are not failed (sent, pending, unknown) are left
         alone, so a retry never sends twice what already went out.
         """
-        with self._transaction() as db:
+        with self._transaction() as tx:
             if delivery_ids is None:
-                rows = db.execute("SELECT id FROM deliveries WHERE state = 'failed' ORDER BY id").fetchall()
+                rows = tx.all("SELECT id FROM deliveries WHERE state = 'failed' ORDER BY id" + tx.for_update)
             else:
                 marks = ",".join("?" * len(delivery_ids))
-                rows = db.execute(
-                    f"SELECT id FROM deliveries WHERE state = 'failed' AND id IN ({marks}) ORDER BY id",
-                    list(delivery_ids),
-                ).fetchall() if delivery_ids else []
-            ids = [int(row[0]) for row in rows]
-            db.executemany(
-                "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?"
-                " WHERE id = ?",
-                [(now, now, delivery_id) for delivery_id in ids],
-            )
+                rows = tx.all(
+                    f"SELECT id FROM deliveries WHERE state = 'failed' AND id IN ({marks}) ORDER BY id" + tx.for_update,
+                    [int(i) for i in delivery_ids],
+                ) if delivery_ids else []
+            ids = [int(row["id"]) for row in rows]
+            for delivery_id in ids:
+                tx.write("UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?"
+                         " WHERE id = ? AND state = 'failed'", (now, now, delivery_id))
         return ids
 
     def counts(self) -> dict[str, int]:
         """Deliveries per state (every state present, 0 when none)."""
-        with self._lock:
-            rows = dict(self._db.execute("SELECT state, COUNT(*) FROM deliveries GROUP BY state").fetchall())
+        rows = {row["state"]: row["n"]
+                for row in self._all("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")}
         return {state: int(rows.get(state, 0)) for state in STATES}
 
     def log(self, state: str | None = None, limit: int = 50) -> list[LogEntry]:
         """The newest deliveries (optionally in one state), newest first."""
         where, params = ("WHERE d.state = ?", [state]) if state else ("", [])
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT d.id, n.id, n.received_at, n.severity, n.region, n.status, n.summary, d.channel,"
-                " d.channel_type, d.state, d.attempts, d.next_attempt_at, d.last_error, d.updated_at"
-                f" FROM deliveries d JOIN notifications n ON n.id = d.notification_id {where}"
-                " ORDER BY d.id DESC LIMIT ?",
-                (*params, limit),
-            ).fetchall()
-        return [LogEntry(*row) for row in rows]
+        rows = self._all(
+            "SELECT d.id AS delivery_id, n.id AS notification_id, n.received_at, n.severity, n.region, n.status,"
+            " n.summary, d.channel, d.channel_type, d.state, d.attempts, d.next_attempt_at, d.last_error, d.updated_at"
+            f" FROM deliveries d JOIN notifications n ON n.id = d.notification_id {where}"
+            " ORDER BY d.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [LogEntry(**row) for row in rows]
+
+
+def _pending(row) -> PendingDelivery:
+    return PendingDelivery(row["id"], row["notification_id"], row["channel"], row["channel_type"],
+                           json.loads(row["channel_config"]), row["attempts"], row["severity"], row["payload"])

@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -37,9 +36,16 @@ from typing import AsyncIterator, Callable
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy.exc import SQLAlchemyError
 
+from dost_channels.db.offload import in_db_thread
 from dost_contract import metric_names
 from dost_contract.centers import load_registry
 from dost_contract.settings import Settings, get_settings
@@ -130,7 +136,7 @@ class AlertIntake:
         self.clock = clock
 
     def take(self, payload: WebhookPayload, raw: str) -> Intake:
-        """Store ``payload`` (``raw``: its JSON as received). ``sqlite3.Error`` if it cannot be stored."""
+        """Store ``payload`` (``raw``: its JSON as received). ``SQLAlchemyError`` if it cannot be stored."""
         severity, region = notification_route(payload)
         channel_names = route_channels(self.config, severity, region)
         channels = [
@@ -180,7 +186,7 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
     settings = settings or get_settings()
     config = oncall_config or load_app_oncall_config(settings)
     journal = AlertJournal(settings.receiver_log_file, settings.receiver_history_size)
-    outbox = Outbox(settings.oncall_db_path)
+    outbox = Outbox(settings.oncall_database)
     metrics = ReceiverMetrics(outbox)
     senders = ChannelSenders(settings)
     dispatcher = Dispatcher(
@@ -219,8 +225,9 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
                          503: {"description": "Not stored; Alertmanager should retry"}})
     async def alertmanager_webhook(payload: WebhookPayload, request: Request) -> Response:
         try:
-            taken = intake.take(payload, (await request.body()).decode("utf-8"))
-        except sqlite3.Error:
+            raw = (await request.body()).decode("utf-8")
+            taken = await in_db_thread(intake.take, payload, raw)  # off the loop: a slow database never stalls it
+        except SQLAlchemyError:
             logger.exception("could not store a notification from %s; answering 503 so Alertmanager retries",
                              payload.receiver)
             return JSONResponse({"detail": "notification not stored; retry"}, status_code=503)

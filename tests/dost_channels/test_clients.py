@@ -25,8 +25,8 @@ def test_a_key_is_stored_only_as_its_hash_and_checked_against_its_scope(tmp_path
     assert store.check_client(key, "baku-1", "web")[0] == ClientCheck.REVOKED
 
 
-def test_every_center_and_two_channels(tmp_path):
-    store = ChannelStore(tmp_path / "c.sqlite3")
+def test_every_center_and_two_channels(db_target):
+    store = ChannelStore(db_target)
     client, key = store.add_client("simulator", None, ["web", "kiosk", "web"])
     assert client.centers is None and client.channels == ("web", "kiosk")
     assert store.check_client(key, "smart-agali", "kiosk")[0] == ClientCheck.OK

@@ -7,8 +7,8 @@ from dost_channels.store import ChannelStore
 T0 = 1_790_000_000.0
 
 
-def test_press_history_counts_the_window_the_last_minute_and_the_visits(tmp_path):
-    store = ChannelStore(tmp_path / "c.sqlite3")
+def test_press_history_counts_the_window_the_last_minute_and_the_visits(db_target):
+    store = ChannelStore(db_target)
     assert store.press_history("d1", "baku-1", T0, 600, 300).visits_in_window is None  # no feed yet
     for i, at in enumerate([T0 - 1000, T0 - 700, T0 - 100]):
         store.record_completed_visit(f"v{i}", "baku-1", at)
@@ -22,8 +22,8 @@ def test_press_history_counts_the_window_the_last_minute_and_the_visits(tmp_path
     assert (past.presses_in_window, past.presses_last_minute, past.visits_in_window) == (3, 2, 2)
 
 
-def test_a_retried_press_keeps_its_first_verdict_and_old_rows_are_pruned(tmp_path):
-    store = ChannelStore(tmp_path / "c.sqlite3")
+def test_a_retried_press_keeps_its_first_verdict_and_old_rows_are_pruned(db_target):
+    store = ChannelStore(db_target)
     assert store.record_press("f1", "d1", T0, 1, "over_rate") == (True, "over_rate")
     assert store.record_press("f1", "d1", T0 + 9, 1, None) == (False, "over_rate")
     assert store.press_verdict("f1") == (True, "over_rate") and store.press_verdict("f2") == (False, None)

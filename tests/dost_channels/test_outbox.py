@@ -15,17 +15,17 @@ def enqueue(store: ChannelStore, visit_id: str = "v1", now: float = 100.0) -> bo
                                     now=now)
 
 
-def test_the_invitation_and_its_outbox_row_are_written_together_once(tmp_path):
-    store = ChannelStore(tmp_path / "c.sqlite3")
+def test_the_invitation_and_its_outbox_row_are_written_together_once(db_target):
+    store = ChannelStore(db_target)
     assert enqueue(store) and not enqueue(store, now=101.0)
     assert store.invitation("v1").sent_at is None
     assert store.outbox_counts() == {"pending": 1, "sent": 0, "gave_up": 0}
 
 
-def test_a_claim_pushes_the_next_try_back_so_no_two_senders_take_it(tmp_path):
-    store = ChannelStore(tmp_path / "c.sqlite3")
+def test_a_claim_pushes_the_next_try_back_so_no_two_senders_take_it(db_target):
+    store = ChannelStore(db_target)
     enqueue(store)
-    other = ChannelStore(tmp_path / "c.sqlite3")  # a second sender process
+    other = ChannelStore(db_target)  # a second sender process
     (item,) = store.claim_due_invitations(100.0, 5, 60)
     assert (item.visit_id, item.phone_encrypted, item.text, item.attempts) == ("v1", "enc", "DOST: rate us", 1)
     assert other.claim_due_invitations(100.0, 5, 60) == []
@@ -38,8 +38,8 @@ def test_a_claim_pushes_the_next_try_back_so_no_two_senders_take_it(tmp_path):
     assert store.outbox_counts() == {"pending": 0, "sent": 1, "gave_up": 0}
 
 
-def test_given_up_is_kept_and_never_claimed(tmp_path):
-    store = ChannelStore(tmp_path / "c.sqlite3")
+def test_given_up_is_kept_and_never_claimed(db_target):
+    store = ChannelStore(db_target)
     enqueue(store)
     store.give_up_invitation("v1", "expired", now=200.0)
     assert store.claim_due_invitations(10_000.0, 5, 60) == []

@@ -10,8 +10,8 @@ from dost_channels.store import ChannelStore
 NOON = calendar.timegm((2026, 12, 1, 12, 0, 0))
 
 
-def test_a_message_id_is_claimed_once_until_released(tmp_path):
-    store = ChannelStore(tmp_path / "c.sqlite3")
+def test_a_message_id_is_claimed_once_until_released(db_target):
+    store = ChannelStore(db_target)
     assert store.claim_sms_message("twilio:SM1", now=NOON)
     assert not store.claim_sms_message("twilio:SM1", now=NOON + 5)
     store.finish_sms_message("twilio:SM1", "counted")
@@ -20,11 +20,11 @@ def test_a_message_id_is_claimed_once_until_released(tmp_path):
     store.release_sms_message("twilio:SM2")  # its processing failed: the retry is processed
     assert store.claim_sms_message("twilio:SM2")
     # Another process sharing the file sees the claim.
-    assert not ChannelStore(tmp_path / "c.sqlite3").claim_sms_message("twilio:SM1")
+    assert not ChannelStore(db_target).claim_sms_message("twilio:SM1")
 
 
-def test_one_auto_reply_per_phone_per_utc_day(tmp_path):
-    store = ChannelStore(tmp_path / "c.sqlite3")
+def test_one_auto_reply_per_phone_per_utc_day(db_target):
+    store = ChannelStore(db_target)
     assert store.claim_auto_reply("h1", "closed", now=NOON)
     assert not store.claim_auto_reply("h1", "opt_out", now=NOON + 3600)
     assert store.claim_auto_reply("h2", "closed", now=NOON)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from dost_channels.store import ChannelStore, DeviceCheck, QrState
 from dost_channels.tokens import hash_token
@@ -28,8 +31,8 @@ def test_device_tokens_are_stored_hashed_and_checked(tmp_path):
     assert [d.revoked_at is not None for d in store.devices()] == [True]
 
 
-def test_qr_token_is_claimed_once_and_released_on_failure(tmp_path):
-    store = ChannelStore(tmp_path / "c.sqlite3")
+def test_qr_token_is_claimed_once_and_released_on_failure(db_target):
+    store = ChannelStore(db_target)
     token = store.issue_qr_token("baku-2", "pensions", ttl_seconds=60, now=1000.0)
     assert store.qr_token(token).state(1001.0) == QrState.VALID
     assert store.qr_token(token).state(1060.0) == QrState.EXPIRED
@@ -46,8 +49,8 @@ def test_qr_token_is_claimed_once_and_released_on_failure(tmp_path):
     assert store.qr_token("unknown") is None
 
 
-def test_invitations_one_per_visit_latest_wins_and_opt_out_closes_them(tmp_path):
-    store = ChannelStore(tmp_path / "c.sqlite3")
+def test_invitations_one_per_visit_latest_wins_and_opt_out_closes_them(db_target):
+    store = ChannelStore(db_target)
     assert store.record_invitation("v1", "h", "baku-1", None, "az", 3600, now=100.0)
     assert not store.record_invitation("v1", "h", "baku-1", None, "az", 3600, now=101.0)
     assert store.latest_invitation("h") is None  # not sent yet
@@ -65,9 +68,9 @@ def test_invitations_one_per_visit_latest_wins_and_opt_out_closes_them(tmp_path)
     assert not store.invitation("v1").is_open(401.0)
 
 
-def test_another_process_sees_the_same_state(tmp_path):
-    """WAL: the web, the worker and the CLI share the file while each holds it open."""
-    path = tmp_path / "c.sqlite3"
+def test_another_process_sees_the_same_state(db_target):
+    """The web, the worker and the CLI share the database while each holds it open (SQLite: WAL)."""
+    path = db_target
     store = ChannelStore(path)
     script = (
         "import sys; from dost_channels.store import ChannelStore; "
@@ -76,6 +79,30 @@ def test_another_process_sees_the_same_state(tmp_path):
     token = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
                            check=True).stdout.strip()
     assert store.check_device(token, "baku-4")[0] == DeviceCheck.OK
-    with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    if isinstance(path, Path):
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
+
+
+RACE_SCRIPT = """
+import json, sys, time
+from dost_channels.store import ChannelStore
+store = ChannelStore(sys.argv[1])
+tokens = json.loads(sys.argv[2])
+store.claim_qr_token(tokens[0], "warm-up")  # connected and ready before the start signal
+while time.time() < float(sys.argv[3]):
+    time.sleep(0.001)
+print(json.dumps([t for t in tokens[1:] if store.claim_qr_token(t, sys.argv[4], now=time.time())]))
+"""
+
+
+def test_two_processes_claiming_the_same_qr_tokens_at_once_each_token_is_won_once(db_target):
+    store = ChannelStore(db_target)
+    tokens = [store.issue_qr_token("baku-4", None, ttl_seconds=3600) for _ in range(201)]
+    start = time.time() + 3.0
+    racers = [subprocess.Popen([sys.executable, "-c", RACE_SCRIPT, str(db_target), json.dumps(tokens), str(start),
+                                f"f-{n}"], stdout=subprocess.PIPE, text=True) for n in range(2)]
+    won = [json.loads(racer.communicate(timeout=120)[0]) for racer in racers]
+    assert sorted(won[0] + won[1]) == sorted(tokens[1:])  # every token claimed, none twice
+    assert all(store.qr_token(t).feedback_id in ("f-0", "f-1") for t in tokens[1:])

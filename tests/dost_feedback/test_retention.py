@@ -21,9 +21,12 @@ HOUR = 3600.0
 SECOND = 1.0
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(state_dir=tmp_path)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Embedded SQLite files under the state dir, or a fresh PostgreSQL database (DOST_DATABASE_URL)."""
+    if request.param == "sqlite":
+        return Settings(state_dir=tmp_path)
+    return Settings(state_dir=tmp_path, database_url=request.getfixturevalue("postgres").fresh_database())
 
 
 def test_the_defaults_are_90_days_7_days_after_expiry_and_30_days():
@@ -32,7 +35,7 @@ def test_the_defaults_are_90_days_7_days_after_expiry_and_30_days():
             NOW - cutoffs.outbox_before) == (90 * DAY, 7 * DAY, 30 * DAY)
 
 
-def fill_channel_store(path: Path) -> tuple[list[str], list[str]]:
+def fill_channel_store(path: str | Path) -> tuple[list[str], list[str]]:
     """Invitations and QR tokens on both sides of the cutoffs; returns (the kept visit ids, kept tokens)."""
     store = ChannelStore(path)
     try:
@@ -53,7 +56,7 @@ def fill_channel_store(path: Path) -> tuple[list[str], list[str]]:
         store.close()
 
 
-def fill_outbox(path: Path) -> None:
+def fill_outbox(path: str | Path) -> None:
     outbox = Outbox(path)
     try:
         channels = [NewChannel("dev-file", "dev", {"type": "dev"}), NewChannel("duty", "sms", {"type": "sms"})]
@@ -73,8 +76,8 @@ def iso(moment: float) -> str:
 
 
 def test_retention_run_deletes_exactly_what_is_past_retention(settings: Settings):
-    kept_visits, kept_tokens = fill_channel_store(settings.channels_db_path)
-    fill_outbox(settings.oncall_db_path)
+    kept_visits, kept_tokens = fill_channel_store(settings.channels_database)
+    fill_outbox(settings.oncall_database)
     settings.receiver_log_file.parent.mkdir(parents=True)
     settings.receiver_log_file.write_text(
         "".join(json.dumps({"received_at": iso(NOW - age), "alertname": name}) + "\n"
@@ -86,14 +89,14 @@ def test_retention_run_deletes_exactly_what_is_past_retention(settings: Settings
 
     assert report.as_dict() == {"invitations": 2, "qr_tokens": 1, "oncall_notifications": 1, "oncall_deliveries": 2,
                                 "alert_journal_lines": 1, "sms_outbox_lines": 1}
-    store = ChannelStore(settings.channels_db_path)
+    store = ChannelStore(settings.channels_database)
     try:
         assert [v for v in ("old", "very-old", "edge", "recent") if store.invitation(v)] == kept_visits
         assert all(store.qr_token(token) is not None for token in kept_tokens)
         assert store.is_opted_out("hash-very-old")  # an opt-out is never forgotten
     finally:
         store.close()
-    outbox = Outbox(settings.oncall_db_path)
+    outbox = Outbox(settings.oncall_database)
     try:
         assert sorted(entry.summary for entry in outbox.log(limit=100)) == ["old-pending", "old-pending",
                                                                             "recent", "recent"]

@@ -9,9 +9,10 @@ import json
 
 import pytest
 
+from dost_channels.clients import ClientCheck
 from dost_channels.store import ChannelStore
 from dost_contract.events import Channel
-from feedback_web.credentials import authorize_rating
+from feedback_web.credentials import ClientChecks, authorize_rating
 from feedback_web.rate_limit import TokenBucket
 
 
@@ -62,3 +63,13 @@ def test_a_client_over_its_rate_limit_gets_429(store):
                                 Channel.WEB)[0] for _ in range(3)]
     assert answers[:2] == [None, None]
     assert answers[2].status_code == 429 and answers[2].headers["retry-after"] == "10"
+
+
+def test_a_web_process_trusts_a_checked_client_key_a_few_seconds_only(store):
+    client, key = store.add_client("portal", None, ["web"])
+    checks = ClientChecks(store, seconds=30.0)
+    assert checks.check(key, "baku-1", "web")[0] == ClientCheck.OK
+    store.revoke_client(client.client_id)
+    assert checks.check(key, "baku-1", "web")[0] == ClientCheck.OK  # still trusted, within its seconds
+    assert checks.check(key, "baku-2", "kiosk")[0] == ClientCheck.REVOKED  # anything not checked is asked anew
+    assert ClientChecks(store, seconds=0.0).check(key, "baku-1", "web")[0] == ClientCheck.REVOKED

@@ -1,7 +1,7 @@
 """Token buckets in the shared store: the arithmetic, and one limit across two processes' stores."""
 
 from dost_channels.store import ChannelStore
-from feedback_web.rate_limit import TokenBucket
+from feedback_web.rate_limit import TokenBucket, lease_size
 
 
 def test_burst_then_one_per_interval(tmp_path):
@@ -28,3 +28,28 @@ def test_two_web_processes_share_one_limit(tmp_path):
     assert answers[:4] == [0.0] * 4 and all(wait > 0 for wait in answers[4:])
     assert first.store.prune_rate_buckets(older_than=101.0) == 1
     assert second.acquire("device:d1", now=100.5) == 0.0  # forgotten: a full bucket again
+
+
+def test_only_fast_buckets_lease_and_a_lease_is_a_tenth_of_a_second_of_the_rate():
+    assert lease_size(interval=0.001, burst=2000) == 100  # the client limit, 1000/s
+    assert lease_size(interval=5.0, burst=10) == 1  # a tablet: every rating checked in the store
+    assert lease_size(interval=0.2, burst=60) == 1  # per IP
+    assert lease_size(interval=0.0001, burst=50) == 5  # never more than a tenth of the burst
+
+
+def test_leases_of_two_processes_never_spend_more_than_the_shared_bucket(tmp_path):
+    first = TokenBucket(ChannelStore(tmp_path / "c.sqlite3"), interval=0.001, burst=200)
+    second = TokenBucket(ChannelStore(tmp_path / "c.sqlite3"), interval=0.001, burst=200)
+    granted = sum((first if i % 3 else second).acquire("client:c1", now=100.0) == 0.0 for i in range(500))
+    assert granted == 200  # the burst, exactly: leased tokens are spent, never doubled
+    assert first.acquire("client:c1", now=100.0) > 0 and second.acquire("client:c1", now=100.0) > 0
+
+
+def test_an_unspent_lease_expires(tmp_path, monkeypatch):
+    import feedback_web.rate_limit as rate_limit
+
+    bucket = TokenBucket(ChannelStore(tmp_path / "c.sqlite3"), interval=0.001, burst=200)
+    assert bucket.acquire("client:c1", now=100.0) == 0.0  # leases 20, spends 1
+    monkeypatch.setattr(rate_limit, "LEASE_SECONDS", -1.0)  # every lease already stale
+    granted = [bucket.acquire("client:c1", now=100.0) == 0.0 for _ in range(20)]
+    assert granted == [True] * 9 + [False] * 11  # each new lease of 20 spends 1; 180 / 20 leases

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from monitoring.oncall.outbox import NewChannel, Outbox
@@ -16,8 +20,8 @@ def persist(outbox: Outbox, at: float = 100.0, channels=("dev-file", "duty-sms")
     )
 
 
-def test_a_notification_and_its_deliveries_are_due_at_once(tmp_path: Path):
-    outbox = Outbox(tmp_path / "oncall.sqlite3")
+def test_a_notification_and_its_deliveries_are_due_at_once(db_target):
+    outbox = Outbox(db_target)
     notification_id = persist(outbox)
     due = outbox.due(now=100.0)
     assert [(d.notification_id, d.channel, d.attempts, d.severity) for d in due] == [
@@ -29,8 +33,8 @@ def test_a_notification_and_its_deliveries_are_due_at_once(tmp_path: Path):
     assert outbox.counts() == {"pending": 2, "sent": 0, "failed": 0}
 
 
-def test_retry_sent_and_failed_states(tmp_path: Path):
-    outbox = Outbox(tmp_path / "oncall.sqlite3")
+def test_retry_sent_and_failed_states(db_target):
+    outbox = Outbox(db_target)
     persist(outbox)
     first, second = outbox.due(now=100.0)
     outbox.mark_sent(first.id, 1, now=101.0)
@@ -57,8 +61,8 @@ def test_pending_deliveries_survive_a_reopen_in_wal_mode(tmp_path: Path):
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
-def test_a_failed_insert_leaves_nothing_behind(tmp_path: Path):
-    outbox = Outbox(tmp_path / "oncall.sqlite3")
+def test_a_failed_insert_leaves_nothing_behind(db_target):
+    outbox = Outbox(db_target)
     bad = [NewChannel("a", "dev", {}), NewChannel("b", "dev", {"x": object()})]  # not JSON: fails mid-way
     try:
         outbox.persist(received_at=1.0, receiver="r", status="firing", severity="page", region=None,
@@ -68,8 +72,8 @@ def test_a_failed_insert_leaves_nothing_behind(tmp_path: Path):
     assert outbox.log() == [] and outbox.counts()["pending"] == 0
 
 
-def test_requeue_failed_gives_only_failed_deliveries_a_fresh_schedule(tmp_path: Path):
-    outbox = Outbox(tmp_path / "oncall.sqlite3")
+def test_requeue_failed_gives_only_failed_deliveries_a_fresh_schedule(db_target):
+    outbox = Outbox(db_target)
     persist(outbox, channels=("dev-file", "duty-sms", "chat"))
     sent, failed, also_failed = outbox.due(now=100.0)
     outbox.mark_sent(sent.id, 1, now=101.0)
@@ -84,3 +88,40 @@ def test_requeue_failed_gives_only_failed_deliveries_a_fresh_schedule(tmp_path: 
     assert outbox.requeue_failed([], now=200.0) == []
     assert outbox.requeue_failed(None, now=201.0) == [also_failed.id]
     assert outbox.counts() == {"pending": 2, "sent": 1, "failed": 0}
+
+
+WORKER_SCRIPT = """
+import json, sys, time
+from monitoring.oncall.outbox import Outbox
+outbox = Outbox(sys.argv[1])
+outbox.counts()  # connected before the start signal
+while time.time() < float(sys.argv[2]):
+    time.sleep(0.001)
+taken = []
+while batch := outbox.claim_due(now=1e9, lease_seconds=1e6, limit=3):
+    for delivery in batch:
+        taken.append(delivery.id)
+        outbox.mark_sent(delivery.id, delivery.attempts + 1, now=1e9)
+print(json.dumps(taken))
+"""
+
+
+def test_two_dispatchers_sharing_the_outbox_deliver_each_row_once(db_target):
+    outbox = Outbox(db_target)
+    for at in range(60):
+        persist(outbox, at=float(at))
+    start = time.time() + 3.0
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER_SCRIPT, str(db_target), str(start)],
+                                stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    taken = [json.loads(worker.communicate(timeout=120)[0]) for worker in workers]
+    assert len(taken[0] + taken[1]) == len(set(taken[0] + taken[1])) == 120  # each delivery once
+    assert outbox.counts() == {"pending": 0, "sent": 120, "failed": 0}
+
+
+def test_a_claimed_delivery_is_not_due_again_until_its_lease_ends(db_target):
+    outbox = Outbox(db_target)
+    persist(outbox, channels=("dev-file",))
+    [claimed] = outbox.claim_due(now=100.0, lease_seconds=60.0)
+    assert outbox.claim_due(now=159.0, lease_seconds=60.0) == []
+    [again] = outbox.claim_due(now=161.0, lease_seconds=60.0)  # its dispatcher died mid-send: retried
+    assert again.id == claimed.id

@@ -11,6 +11,7 @@ from typing import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from dost_contract.settings import PROJECT_ROOT, Settings
 from monitoring.oncall.config import OncallConfigError
@@ -301,12 +302,12 @@ def test_intake_of_an_unrouted_notification_uses_the_default_channels(tmp_path: 
 
 def test_intake_on_a_broken_outbox_raises_and_journals_nothing(tmp_path: Path):
     parts = IntakeParts(tmp_path)
-    with sqlite3.connect(parts.outbox.path) as db:
-        db.execute("DROP TABLE deliveries")
-    with pytest.raises(sqlite3.Error, match="deliveries"):
+    with parts.outbox.engine.begin() as db:
+        db.exec_driver_sql("DROP TABLE deliveries")
+    with pytest.raises(SQLAlchemyError, match="deliveries"):
         parts.take(webhook_payload())
-    with sqlite3.connect(parts.outbox.path) as db:
-        assert db.execute("SELECT COUNT(*) FROM notifications").fetchone() == (0,)  # rolled back whole
+    with parts.outbox.engine.connect() as db:
+        assert db.exec_driver_sql("SELECT COUNT(*) FROM notifications").scalar() == 0  # rolled back whole
     assert read_journal(parts.journal.log_file) == [] and list(parts.journal.history) == []
     assert parts.notifications() == {}
     assert parts.wakes == 0
