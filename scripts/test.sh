@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 set +e
-.venv/bin/python -m pytest "$@"
+# Two pytest workers (each with its own Kafka, Prometheus, PostgreSQL, ...), whole files
+# to one worker: much of the suite waits on services, so two fit on two cores.
+# DOST_TEST_WORKERS=0 runs it in one process.
+.venv/bin/python -m pytest -n "${DOST_TEST_WORKERS:-2}" --dist loadfile "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
