@@ -80,7 +80,7 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
                             # recovery and standby replicas feed the marks as Faust reads them
                             on_changelog_event=partial(load_changelog_event, marks),
                             key_type=bytes, value_type=bytes)
-    writes = ChangelogWrites(table.changelog_topic_name, marks_table.changelog_topic_name)
+    writes = ChangelogWrites(table.changelog_topic_name, marks_table.changelog_topic_name, topics.FEEDBACK_SUBMITTED)
     store = CenterDayStore(table.data, writes.day, settings.topic_partitions)
     mark_store = MarkStore(marks, writes.block)
     counter = RatingCounter.for_registry(store, mark_store, registry, settings)
@@ -101,6 +101,12 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
                 lag_gauge.taken(message.tp, message.offset)
                 batch.append(Incoming(event.key, event.value, message.topic, message.partition, message.offset))
             rejected = counter.count(batch)
+            misrouted = counter.take_misrouted()
+            for partition, record in misrouted:
+                writes.forward(partition, record.key, record.value)
+            if misrouted:
+                log.info("forwarded %d ratings that arrived on another partition than their center's "
+                         "(a producer whose partitioner is not murmur2)", len(misrouted))
             reasons: Counter[str] = Counter()
             for record, rejection in rejected:
                 dead = deadletter_record(record.value, rejection, record.topic, record.partition, record.offset,

@@ -7,6 +7,13 @@ of ``submitted_at`` (``streams.scoring``) unless that day already holds its offs
 Per batch, not per event: each touched center-day is written once, the batch's new
 marks go out as one block per partition, and each metric label set is updated once.
 Records that fail come back to the caller, which sends them to ``feedback.deadletter``.
+A record that arrived on another partition than its center's (a producer whose
+partitioner is not murmur2, such as librdkafka's default in kcat or confluent-kafka) is
+not counted there: the caller forwards it to its center's partition (``take_misrouted``),
+so each center is still counted from one partition, in that partition's order.
+The batch's new marks are written before its center-days, and the caller waits for the
+marks to reach the broker before it sends the days: a record without a mark was
+therefore never counted, whatever its day's offset says.
 No Faust here: the agent in ``streams.app`` hands in plain ``Incoming`` records, so the
 counter is unit-tested with dict-backed stores.
 """
@@ -21,7 +28,7 @@ from dost_contract.centers import CenterRegistry
 from dost_contract.settings import Settings
 from streams import metrics
 from streams.dedup import Verdict
-from streams.partitioning import centers_in_partitions
+from streams.partitioning import centers_in_partitions, partition_for_center
 from streams.scoring import CenterDay, day_key, day_start, unreachable_days
 from streams.state import CenterDayStore, MarkStore
 from streams.validation import CONFLICTING_DUPLICATE, Rejection, check_timeliness, parse_rating
@@ -58,6 +65,7 @@ class BatchOutcome:
     counted: int = 0
     duplicate: int = 0
     replayed: int = 0  # read again after a crash, already in its center-day
+    forwarded: int = 0  # arrived on another partition than its center's: sent on to that one
 
 
 class RatingCounter:
@@ -75,6 +83,8 @@ class RatingCounter:
         # Highest received_at seen per partition: the clock that ages the marks.
         self.received_watermarks: dict[int, float] = {}
         self.last_prune = 0.0
+        self.partition_of = {center_id: partition_for_center(center_id, partitions) for center_id in center_ids}
+        self.misrouted: list[tuple[int, Incoming]] = []  # (the center's partition, the record)
 
     @classmethod
     def for_registry(cls, store: CenterDayStore, marks: MarkStore, registry: CenterRegistry,
@@ -98,6 +108,11 @@ class RatingCounter:
                 rejected.append((record, result))
                 continue
             partition, offset = record.partition, record.offset
+            home = self.partition_of[result.center_id]
+            if home != partition:
+                self.misrouted.append((home, record))
+                outcome.forwarded += 1
+                continue
             if result.received_at > watermarks.get(partition, 0.0):
                 watermarks[partition] = result.received_at
             verdict = marks.judge(partition, result.feedback_id, result.content, offset)
@@ -111,26 +126,33 @@ class RatingCounter:
                     f"feedback_id was first counted at {record.topic}[{partition}]@{first} with other content "
                     f"(rating, channel, service group or comment); the first version stands")))
                 continue
-            if verdict is Verdict.NEW:
+            unmarked = verdict is Verdict.NEW
+            if unmarked:
                 marks.mark(partition, result.feedback_id, result.content, offset, result.received_at)
             key = day_key(result.center_id, day_start(result.submitted_at))
             day = touched.get(key) or self.store.get(key)
-            if not day.apply(result.service_group, result.submitted_at, result.rating, offset):
+            if not day.apply(result.service_group, result.submitted_at, result.rating, offset, unmarked):
                 outcome.replayed += 1  # counted before a crash; only its offset commit was lost
                 continue
             touched[key] = day
             ratings[(result.center_id, result.channel, result.rating)] += 1
+        self.marks.flush()  # first: the caller sends the days only once these marks are on the broker
         for key, day in touched.items():
             self.store.put(key, day)
-        self.marks.flush()
         for (center_id, channel, rating), count in ratings.items():
             self.changed_centers.add(center_id)
             metrics.RATINGS_TOTAL.labels(center_id, channel, str(rating)).inc(count)
             outcome.counted += count
-        for name in ("counted", "duplicate", "replayed"):
+        for name in ("counted", "duplicate", "replayed", "forwarded"):
             if getattr(outcome, name):
                 metrics.EVENTS_PROCESSED_TOTAL.labels(name).inc(getattr(outcome, name))
         return rejected
+
+    def take_misrouted(self) -> list[tuple[int, Incoming]]:
+        """(the center's partition, the record) for each record of the last batches that arrived
+        elsewhere, to forward there (and forget them)."""
+        misrouted, self.misrouted = self.misrouted, []
+        return misrouted
 
     def take_changed(self) -> set[str]:
         """The centers counted into since the last call (and forget them)."""

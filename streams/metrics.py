@@ -24,7 +24,7 @@ RATINGS_TOTAL = Counter(
 )
 EVENTS_PROCESSED_TOTAL = Counter(
     metric_names.WORKER_EVENTS_PROCESSED_TOTAL,
-    "Events read from feedback.submitted, by outcome (counted, duplicate, replayed, deadletter).",
+    "Events read from feedback.submitted, by outcome (counted, duplicate, replayed, forwarded, deadletter).",
     ["outcome"],
 )
 DEADLETTERS_TOTAL = Counter(

@@ -1,8 +1,11 @@
 """How centers map to partitions.
 
-Every topic is keyed by ``center_id`` and producers use Kafka's default partitioner
-(murmur2 of the key, as the Java client does), so one center's ratings always land
-in one partition and are counted by whichever worker owns that partition.
+Every topic is keyed by ``center_id`` and our producers use Kafka's default partitioner
+(murmur2 of the key, as the Java client and aiokafka do), so one center's ratings land
+in one partition and are counted by whichever worker owns that partition. A client with
+another partitioner (librdkafka's default is CRC32: kcat, confluent-kafka) may put them
+elsewhere; the worker forwards such a rating to its center's partition
+(``streams.counting.RatingCounter.take_misrouted``).
 """
 
 from __future__ import annotations

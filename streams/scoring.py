@@ -74,17 +74,23 @@ class CenterDay:
     # group -> [ratings per hour 0..23] + [satisfied per hour 0..23]
     hours: dict[str, list[int]] = field(default_factory=dict)
     # The highest feedback.submitted offset counted here (-1: none). A center lives in one
-    # partition and records are counted in log order, so a record at or below it is in.
+    # partition and records are counted in log order, so a record at or below it that has
+    # a de-duplication mark is in (streams.counting: marks reach the broker first).
     offset: int = -1
     # Whole-day totals per group, so a 30d window sums 30 numbers, not 30 x 24.
     _day_totals: dict[str, tuple[int, int]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def apply(self, service_group: str | None, submitted_epoch: float, rating: int, offset: int | None = None) -> bool:
-        """Count one rating; False (and no change) when the record at ``offset`` is already counted."""
+    def apply(self, service_group: str | None, submitted_epoch: float, rating: int, offset: int | None = None,
+              unmarked: bool = False) -> bool:
+        """Count one rating; False (and no change) when the record at ``offset`` is already counted.
+
+        ``unmarked``: the record had no de-duplication mark, so it was never counted anywhere
+        (its mark would have reached the broker before this day did); it counts even at or
+        below ``offset``, as when Faust skipped it once and delivered it again later."""
         if offset is not None:
-            if offset <= self.offset:
+            if offset <= self.offset and not unmarked:
                 return False
-            self.offset = offset
+            self.offset = max(self.offset, offset)
         self._day_totals.clear()
         hour = int(submitted_epoch - day_start(submitted_epoch)) // HOUR_SECONDS
         satisfied = int(is_satisfied(rating))

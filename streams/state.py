@@ -16,6 +16,7 @@ records and sends them to the producer in one go after the batch.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from typing import Any, Callable, Iterator, MutableMapping
@@ -106,16 +107,19 @@ async def load_changelog_event(marks: FeedbackMarks, event: Any) -> None:
 
 
 class ChangelogWrites:
-    """The batch's changelog records, sent straight to the producer once the batch is counted.
+    """The batch's changelog records (and its misrouted ratings), sent straight to the producer
+    once the batch is counted.
 
     Straight to aiokafka, not through Faust's ``send_changelog`` buffer: Faust's per-record
     path cost ~0.3 ms a record, more than counting the batch (docs/benchmarks.md). The
     guarantee is unchanged: Faust flushes this same producer before it commits offsets.
+    The mark blocks go first and ``send`` waits for the broker to acknowledge them before it
+    sends the center-days, so a day on the broker implies the marks of what it counts.
     The values are the JSON the tables' codecs read back on recovery (center-days) or raw
-    bytes (mark blocks)."""
+    bytes (mark blocks, forwarded ratings)."""
 
-    def __init__(self, days_topic: str, marks_topic: str) -> None:
-        self.days_topic, self.marks_topic = days_topic, marks_topic
+    def __init__(self, days_topic: str, marks_topic: str, source_topic: str) -> None:
+        self.days_topic, self.marks_topic, self.source_topic = days_topic, marks_topic, source_topic
         self.pending: list[tuple[str, int, bytes, bytes | None]] = []
 
     def day(self, partition: int, key: str, day: CenterDay | None) -> None:
@@ -125,11 +129,24 @@ class ChangelogWrites:
     def block(self, partition: int, key: bytes, value: bytes | None) -> None:
         self.pending.append((self.marks_topic, partition, key, value))
 
+    def forward(self, partition: int, key: bytes | None, value: bytes | None) -> None:
+        """A rating that arrived on another partition, re-sent unchanged to its center's one."""
+        self.pending.append((self.source_topic, partition, key, value))
+
     async def send(self, producer: Any) -> None:
         pending, self.pending = self.pending, []
+        marks = [record for record in pending if record[0] == self.marks_topic]
+        if marks:
+            delivered = []
+            for topic, partition, key, value in marks:
+                sent = await producer.send(topic, key, value, partition, None, None)
+                sent.add_done_callback(_exit_if_failed)
+                delivered.append(sent)
+            await asyncio.gather(*delivered, return_exceptions=True)  # a failure exits in the callback
         for topic, partition, key, value in pending:
-            sent = await producer.send(topic, key, value, partition, None, None)
-            sent.add_done_callback(_exit_if_failed)
+            if topic != self.marks_topic:
+                sent = await producer.send(topic, key, value, partition, None, None)
+                sent.add_done_callback(_exit_if_failed)
 
 
 def _exit_if_failed(sent: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from datetime import datetime, timezone
 
 import pytest
@@ -245,14 +246,45 @@ def test_received_at_watermarks_are_the_highest_seen_per_partition_of_the_record
     worker.counter.count([
         rated("baku-1", 0, submitted=NOW - 100, received=NOW - 50, feedback_id=feedback_id),
         rated("karabakh-shusha", 1, submitted=NOW - 10, received=NOW),
-        incoming(rating_bytes("baku-2", received=NOW + 7), "baku-2", 2, partition=4),  # the record's partition
+        rated("baku-2", 2, submitted=NOW - 10, received=NOW + 7),
         rated("baku-1", 3, submitted=NOW - 300, received=NOW - 200),  # older: the watermark stays
     ])
-    assert worker.counter.received_watermarks == {5: NOW - 50, 1: NOW, 4: NOW + 7}
+    assert partition_for_center("baku-2", 6) == partition_for_center("karabakh-shusha", 6) == 1
+    assert worker.counter.received_watermarks == {5: NOW - 50, 1: NOW + 7}
     # A duplicate is still a record received: it moves the watermark (before the id check).
     worker.counter.count([rated("baku-1", 4, submitted=NOW - 100, received=NOW + 30, feedback_id=feedback_id)])
     assert worker.counter.received_watermarks[5] == NOW + 30
     assert worker.store.get(day_key("baku-1", TODAY)).tally(ALL_GROUPS, 0, 23).ratings == 2
+
+
+def test_a_rating_on_another_partition_than_its_centers_is_forwarded_there_and_counted_once():
+    """librdkafka's default partitioner (kcat, confluent-kafka) is not murmur2: such a record is
+    sent on to its center's partition, where it counts in that partition's order."""
+    worker = Worker()
+    feedback_id = uuid.uuid4()
+    home = partition_for_center("baku-1", 6)
+    stray = incoming(rating_bytes("baku-1", rating=2, feedback_id=feedback_id), "baku-1", 40, partition=(home + 1) % 6)
+    assert worker.counter.count([rated("baku-1", 7, rating=5), stray]) == []
+    assert worker.counter.take_misrouted() == [(home, stray)]
+    assert worker.counter.take_misrouted() == []
+    assert worker.store.get(day_key("baku-1", TODAY)).tally(ALL_GROUPS, 0, 23).ratings == 1
+    assert (home + 1) % 6 not in worker.counter.received_watermarks  # not processed there
+    forwarded = incoming(stray.value, "baku-1", 8)  # as it arrives on the home partition, twice
+    twice = incoming(stray.value, "baku-1", 9)  # (a crash after forwarding, before the commit)
+    assert worker.counter.count([forwarded, twice]) == []
+    day = worker.store.get(day_key("baku-1", TODAY))
+    assert (day.tally(ALL_GROUPS, 0, 23).ratings, day.tally(ALL_GROUPS, 0, 23).satisfied) == (2, 1)
+
+
+def test_a_record_skipped_once_and_delivered_later_counts_though_its_day_moved_past_it():
+    """Faust has been seen to leave out one record of a batch after a restart and deliver it again
+    on the next start. It has no mark, so it was never counted: its day's offset must not hide it."""
+    worker = Worker()
+    log = [rated("baku-1", offset) for offset in (10, 11, 12)]
+    worker.counter.count([log[0], log[2]])  # 11 left out
+    assert worker.counter.count(log[1:]) == []  # the next start reads from 11 again
+    day = worker.store.get(day_key("baku-1", TODAY))
+    assert (day.tally(ALL_GROUPS, 0, 23).ratings, day.offset) == (3, 12)
 
 
 def test_take_changed_returns_the_counted_centers_and_clears_them():
@@ -375,10 +407,13 @@ def totals(worker: Worker) -> dict[str, tuple[int, int]]:
 
 
 def test_a_count_and_its_mark_never_disagree_after_a_crash_at_any_moment():
-    """SIGKILL at any moment, modelled: offsets are committed only after every changelog write of the
-    batches before them was acknowledged (Faust flushes its producer first), and of the writes after
-    the commit any subset may have reached the broker. Replaying from the commit must give the same
-    counts and the same conflicting duplicates as a run that never crashed."""
+    """SIGKILL at any moment, modelled: offsets are committed only after every write of the batches
+    before them was acknowledged (Faust flushes its producer first). Of the writes after the commit,
+    a batch's center-days may have reached the broker only if its marks did (ChangelogWrites sends
+    the days once the marks are acknowledged, and the next batch's marks once this one's are), and
+    any subset of those days did. Half the runs also leave out one record after the commit, as
+    Faust has been seen to do, which the replay then reads. Replaying from the commit must give
+    the same counts and the same conflicting duplicates as a run that never crashed."""
     import random
 
     seed = random.randrange(1 << 30)
@@ -389,27 +424,37 @@ def test_a_count_and_its_mark_never_disagree_after_a_crash_at_any_moment():
     clean_letters = {r.offset for r, j in clean.counter.count(log) if j.reason == "conflicting_duplicate"}
     truth = totals(clean)
     assert clean_letters and sum(n for n, _ in truth.values()) < len(log)
-    for _ in range(60):
+    ids = Counter(json.loads(r.value)["feedback_id"] for r in log)
+    sent_once = [r.offset for r in log if ids[json.loads(r.value)["feedback_id"]] == 1]
+    for run in range(60):
+        skipped = rng.choice(sent_once) if run % 2 else None  # a record Faust left out, never re-sent
         worker, start, batches = Worker(), 0, []
         while start < len(log):  # the first run, in random batches, remembering each batch's writes
             end = min(start + rng.randint(1, 60), len(log))
             writes = (len(worker.changelog), len(worker.blocks))
-            letters = [r.offset for r, j in worker.counter.count(log[start:end]) if j.reason == "conflicting_duplicate"]
+            given = [r for r in log[start:end] if r.offset != skipped]
+            letters = [r.offset for r, j in worker.counter.count(given) if j.reason == "conflicting_duplicate"]
             batches.append((start, writes, letters))
             start = end
-        crashed_in = rng.randrange(len(batches))
+        ends = [writes for _, writes, _ in batches[1:]] + [(len(worker.changelog), len(worker.blocks))]
+        committable = [i for i, (first, _, _) in enumerate(batches) if skipped is None or first <= skipped]
+        crashed_in = rng.choice(committable)  # Faust commits no further than a left-out record
         committed, (days_done, blocks_done), _ = batches[crashed_in]
         processed = rng.randint(crashed_in, len(batches) - 1)  # batches done but not committed
-        end_writes = batches[processed + 1][1] if processed + 1 < len(batches) else (
-            len(worker.changelog), len(worker.blocks))
+        marks_landed = rng.randint(crashed_in - 1, processed)  # batches whose marks were acknowledged
         survived = Worker()
-        survived.changelog = worker.changelog[:days_done] + [
-            w for w in worker.changelog[days_done:end_writes[0]] if rng.random() < 0.5]
-        survived.blocks = worker.blocks[:blocks_done] + [
-            w for w in worker.blocks[blocks_done:end_writes[1]] if rng.random() < 0.5]
+        survived.changelog = worker.changelog[:days_done]
+        survived.blocks = worker.blocks[:blocks_done]
+        for index in range(crashed_in, processed + 1):
+            (days_from, blocks_from), (days_to, blocks_to) = batches[index][1], ends[index]
+            if index <= marks_landed:
+                survived.blocks += worker.blocks[blocks_from:blocks_to]
+                survived.changelog += [w for w in worker.changelog[days_from:days_to] if rng.random() < 0.5]
+            elif index == marks_landed + 1:  # in flight: some marks arrived, no day was sent yet
+                survived.blocks += [w for w in worker.blocks[blocks_from:blocks_to] if rng.random() < 0.5]
         restarted = survived.restarted()
         replay_letters = {r.offset for r, j in restarted.counter.count(log[committed:])
                           if j.reason == "conflicting_duplicate"}
         first_letters = {o for _, _, letters in batches[:crashed_in] for o in letters}
-        assert totals(restarted) == truth, (seed, committed)
-        assert first_letters | replay_letters == clean_letters, (seed, committed)
+        assert totals(restarted) == truth, (seed, run, committed, skipped)
+        assert first_letters | replay_letters == clean_letters, (seed, run, committed, skipped)

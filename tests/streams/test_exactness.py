@@ -15,6 +15,7 @@ import re
 import threading
 import time
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -24,7 +25,8 @@ import pytest
 from dost_contract import topics
 from dost_contract.settings import Settings
 from dost_feedback.stack import services as stack
-from dost_feedback.stack.processes import Service, Supervisor, free_port
+from dost_feedback.stack.processes import Service, Supervisor, free_port, tail
+from streams.partitioning import partition_for_center
 from streams.topic_setup import create_topics
 from tests.conftest import kcat_produce, metric_value, read_topic, wait_for
 
@@ -104,8 +106,9 @@ def exported(workers: list[Service]) -> tuple[dict[str, dict[str, tuple[int, int
     result: dict[str, dict[str, tuple[int, int]]] = {}
     twice: set[str] = set()
     for worker in workers:
-        if not worker.running:
-            continue
+        if not worker.running:  # a worker that died must not pass for one whose partitions moved on
+            raise AssertionError(f"{worker.name} exited with {worker.process.returncode}; "
+                                 f"log {worker.log_path}:\n{tail(worker.log_path)}")
         samples: dict[tuple[str, str, str], float] = {}  # (name, center, window) -> value; parsed once
         for family in text_string_to_metric_families(httpx.get(worker.url, timeout=5).text):
             for sample in family.samples:
@@ -185,11 +188,11 @@ def wait_for_ground_truth(workers: list[Service], ratings: list[Rating], timeout
 
     try:
         wait_for(matches, timeout, "workers' windows equal the ground truth", interval=1)
-    except BaseException:
+    except BaseException as error:
         differing = {c: (state["seen"].get(c), state["truth"].get(c)) for c in CENTERS
                      if state["seen"].get(c) != state["truth"].get(c)}
         raise AssertionError(
-            f"exported by two workers: {sorted(state['twice'])}; "
+            f"{error}\nexported by two workers: {sorted(state['twice'])}; "
             f"(exported, truth) differ for {len(differing)} centers: {differing}"
         ) from None
 
@@ -278,10 +281,17 @@ def test_a_100k_burst_for_one_center_with_resends_survives_three_sigkills_exactl
     settings = Settings(**{**settings.model_dump(), "faust_app_id": "exactness-burst"})
     seed = int(os.environ.get("DOST_TEST_SEED", random.randrange(1 << 30)))
     print(f"\nburst test seed: {seed} (replay with DOST_TEST_SEED={seed})")
-    rng = random.Random(seed)
+    # Not Random(seed): with one DOST_TEST_SEED for the module, the crash test's generator would
+    # draw thousands of the same feedback_ids from the same stream of random words.
+    rng = random.Random(seed + 2)
     center = CENTERS[0]
     last_hour = datetime.fromtimestamp((int(time.time()) // 3600 - 1) * 3600, timezone.utc)
     ratings, conflicting = burst(rng, center, last_hour)
+    # kcat's default partitioner (librdkafka's consistent_random: CRC32 of the key) puts this center
+    # on another partition than murmur2 does, where the other tests' producers put it: every burst
+    # record must be forwarded to the center's partition and counted there, in order with the rest.
+    assert zlib.crc32(center.encode()) % settings.topic_partitions != partition_for_center(
+        center, settings.topic_partitions)
     PRODUCED.extend(ratings)
     kcat_produce(settings, topics.FEEDBACK_SUBMITTED, [(r.center_id.encode(), r.payload()) for r in ratings],
                  tmp_path)

@@ -162,7 +162,7 @@ class RecordingProducer:
 def test_changelog_writes_send_days_as_the_json_the_tables_codec_reads_back_and_blocks_raw():
     from faust.serializers import codecs
 
-    writes = ChangelogWrites("app-center-days-changelog", "app-feedback-marks-changelog")
+    writes = ChangelogWrites("app-center-days-changelog", "app-feedback-marks-changelog", "feedback.submitted")
     store = CenterDayStore({}, writes.day, PARTITIONS)
     key = day_key("baku-1", TODAY)
     day = day_with((1, 5))
@@ -171,7 +171,7 @@ def test_changelog_writes_send_days_as_the_json_the_tables_codec_reads_back_and_
     writes.block(5, b"5:1", b"block")
     producer = RecordingProducer()
     asyncio.run(writes.send(producer))
-    [(topic, partition, sent_key, value), tombstone, block] = producer.sent
+    [block, (topic, partition, sent_key, value), tombstone] = producer.sent  # the marks first
     assert (topic, partition, tombstone[3]) == ("app-center-days-changelog", 5, None)
     # What recovery does with the bytes: the table's json codec, then CenterDay.from_json.
     assert codecs.loads("json", sent_key) == key and codecs.dumps("json", key) == sent_key
@@ -179,3 +179,43 @@ def test_changelog_writes_send_days_as_the_json_the_tables_codec_reads_back_and_
     assert block == ("app-feedback-marks-changelog", 5, b"5:1", b"block")
     asyncio.run(writes.send(producer))
     assert len(producer.sent) == 3  # sent once
+
+
+class HeldProducer(RecordingProducer):
+    """Acknowledges nothing until ``release``: a broker that is slow to answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unanswered: list[asyncio.Future] = []
+
+    async def send(self, topic, key, value, partition, timestamp, headers):
+        self.sent.append((topic, partition, key, value))
+        answer = asyncio.get_running_loop().create_future()
+        self.unanswered.append(answer)
+        return answer
+
+    def release(self) -> None:
+        for answer in self.unanswered:
+            if not answer.done():
+                answer.set_result(None)
+
+
+def test_the_days_and_forwarded_ratings_go_out_only_once_the_broker_has_acknowledged_the_marks():
+    """A center-day on the broker must imply the marks of what it counts (streams.counting)."""
+    writes = ChangelogWrites("app-center-days-changelog", "app-feedback-marks-changelog", "feedback.submitted")
+    CenterDayStore({}, writes.day, PARTITIONS).put(day_key("baku-1", TODAY), day_with((1, 5)))
+    writes.forward(2, b"baku-1", b"{}")
+    writes.block(5, b"5:1", b"block")
+    producer = HeldProducer()
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        sending = asyncio.create_task(writes.send(producer))
+        await asyncio.sleep(0.05)
+        before = [topic for topic, *_ in producer.sent]
+        producer.release()
+        await sending
+        return before, [topic for topic, *_ in producer.sent]
+
+    before, after = asyncio.run(scenario())
+    assert before == ["app-feedback-marks-changelog"]
+    assert after == ["app-feedback-marks-changelog", "app-center-days-changelog", "feedback.submitted"]
