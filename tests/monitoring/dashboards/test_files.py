@@ -1,4 +1,4 @@
-"""The committed Grafana files: no drift, four dashboards with fixed uids, sound structure, provisioning."""
+"""The committed Grafana files: no drift, five dashboards with fixed uids, sound structure, provisioning."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ def test_committed_grafana_files_match_the_builders():
     assert grafana_files.drifted_files() == [], "run: python -m monitoring.dashboards.files"
 
 
-def test_four_dashboards_with_unique_fixed_uids():
+def test_five_dashboards_with_unique_fixed_uids():
     uids = [d["uid"] for d in committed_dashboards().values()]
-    assert sorted(uids) == sorted(["dost-network", "dost-center", "dost-sentiment", "dost-pipeline"])
+    assert sorted(uids) == sorted(["dost-network", "dost-center", "dost-sentiment", "dost-pipeline", "dost-followup"])
 
 
 @pytest.mark.parametrize("name", sorted(dashboards.DASHBOARD_FILES))
