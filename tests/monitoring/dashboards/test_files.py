@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from itertools import combinations
 
 import pytest
 import yaml
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models import dashboard as sdk_dashboard
 
 from monitoring import dashboards
 from monitoring.alerting.shipped import shipped_settings
@@ -52,6 +55,16 @@ def test_dashboard_structure(name):
             assert target["expr"].strip() and "vector(0)" not in target["expr"]
     for variable in model["templating"]["list"]:
         assert variable["datasource"]["uid"] == DATASOURCE_UID
+
+
+@pytest.mark.parametrize("name", sorted(dashboards.DASHBOARD_FILES))
+def test_committed_json_decodes_into_the_sdk_model_unchanged(name):
+    """The SDK's Grafana 11.6 dashboard model reads every committed dashboard, panel, target and
+    variable key back and writes the same JSON (an unknown key would be dropped, and differ).
+    Panel ``options`` stay as written: the model does not type them."""
+    model = committed_dashboards()[name]
+    decoded = sdk_dashboard.Dashboard.from_json(model)
+    assert json.loads(json.dumps(decoded, cls=JSONEncoder)) == model
 
 
 def test_every_dashboard_path_the_alerts_use_exists():
