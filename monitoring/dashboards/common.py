@@ -131,11 +131,11 @@ def chart(
 def table_panel(title: str, description: str, queries: Sequence[Query], *,
                 transformations: Sequence[dm.DataTransformerConfig] = (),
                 overrides: Sequence[tuple[str, list[dm.DynamicConfigValue]]] = (),
-                sort_by: str | None = None, decimals: int | None = None) -> table.Panel:
+                sort_by: str | None = None, sort_desc: bool = False, decimals: int | None = None) -> table.Panel:
     built = (table.Panel().title(title).description(description).show_header(True)
              .cell_height(cm.TableCellHeight.SM).footer(gc.TableFooterOptions().show(False)))
     if sort_by:
-        built.sort_by([gc.TableSortByFieldState().display_name(sort_by).desc(False)])
+        built.sort_by([gc.TableSortByFieldState().display_name(sort_by).desc(sort_desc)])
     for transformation in transformations:
         built.with_transformation(transformation)
     for name, properties in overrides:

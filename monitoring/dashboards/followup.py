@@ -35,6 +35,10 @@ OVERDUE = series.FOLLOWUP_CASES_OVERDUE
 RESOLVED = series.FOLLOWUP_CASES_RESOLVED_TOTAL
 RESOLUTION_BUCKET = series.bucket(series.FOLLOWUP_CASE_RESOLUTION_SECONDS)
 OVERDUE_STEPS = (("green", None), ("red", 1))
+# The gauges count the shared database's cases, so every exporter replica reports the same
+# numbers: take one per center (max), never their sum.
+OPEN_BY_CENTER = f"max by (center_id) ({OPEN})"
+OVERDUE_BY_CENTER = f"max by (center_id) ({OVERDUE})"
 # Resolutions are rare (a few a day per center): quantiles over a day, not over a scrape interval.
 RESOLUTION_WINDOW = "1d"
 
@@ -47,8 +51,8 @@ def resolution_quantile(q: float, by: str = "", window: str = RESOLUTION_WINDOW)
 def cases_table() -> Any:
     columns = [
         ("region", f"max by (center_id, region) ({CENTER_INFO})"),
-        ("open", f"sum by (center_id) ({OPEN})"),
-        ("overdue", f"sum by (center_id) ({OVERDUE})"),
+        ("open", OPEN_BY_CENTER),
+        ("overdue", OVERDUE_BY_CENTER),
         ("resolved", f"sum by (center_id) (increase({RESOLVED}[$__range]))"),
         ("median time to resolution", resolution_quantile(0.5, "center_id", "$__range")),
     ]
@@ -59,7 +63,7 @@ def cases_table() -> Any:
         "Per center: cases open now (open or in progress), how many of them are past their deadline, cases "
         "resolved in the selected range and their median time to resolution.",
         [Query(expr, instant=True, table=True) for _, expr in columns],
-        sort_by="overdue",
+        sort_by="overdue", sort_desc=True,  # the most overdue first
         transformations=[merge(), organize({"Time": True, "Value #A": True}, rename, {"center_id": 0, "region": 1})],
         overrides=[override("open", decimals=0), override("resolved", decimals=0),
                    override("overdue", decimals=0, thresholds=thresholds(*OVERDUE_STEPS),
@@ -72,11 +76,11 @@ def followup_dashboard(settings: Settings) -> dict[str, Any]:
     rows = [
         [
             (count_stat("Open cases", "Follow-up cases open now (open or in progress), every center.",
-                        [Query(f"sum({OPEN})", instant=True)]), 4, STAT),
+                        [Query(f"sum({OPEN_BY_CENTER})", instant=True)]), 4, STAT),
             (count_stat("Overdue cases", "Open cases past their deadline (working hours of the center).",
-                        [Query(f"sum({OVERDUE})", instant=True)], OVERDUE_STEPS), 4, STAT),
+                        [Query(f"sum({OVERDUE_BY_CENTER})", instant=True)], OVERDUE_STEPS), 4, STAT),
             (count_stat("Centers with overdue cases", "Centers with at least one case past its deadline.",
-                        [Query(f"sum({OVERDUE} > bool 0)", instant=True)], OVERDUE_STEPS), 4, STAT),
+                        [Query(f"sum({OVERDUE_BY_CENTER} > bool 0)", instant=True)], OVERDUE_STEPS), 4, STAT),
             (count_stat("Resolved", "Cases resolved in the selected time range.",
                         [Query(f"sum(increase({RESOLVED}[$__range]))", instant=True)]), 4, STAT),
             (stat_panel("Median time to resolution", "From opening to resolution, cases resolved in the last day.",
@@ -88,14 +92,14 @@ def followup_dashboard(settings: Settings) -> dict[str, Any]:
         [
             (cases_table(), 14, TABLE),
             (bar_gauge("Overdue cases by center", "Open cases past their deadline, per center.",
-                       [Query(f"sum by (center_id) ({OVERDUE})", "{{center_id}}", instant=True)],
+                       [Query(OVERDUE_BY_CENTER, "{{center_id}}", instant=True)],
                        decimals=0, minimum=0, steps=OVERDUE_STEPS), 10, TABLE),
         ],
         [
-            (chart("Open cases by center", "Cases open (open or in progress) per center over time.",
-                   [Query(f"sum by (center_id) ({OPEN})", "{{center_id}}")]), 12, CHART),
-            (chart("Overdue cases by center", "Open cases past their deadline per center over time.",
-                   [Query(f"sum by (center_id) ({OVERDUE})", "{{center_id}}")], steps=OVERDUE_STEPS), 12, CHART),
+            (chart("Open cases per center over time", "Cases open (open or in progress) per center over time.",
+                   [Query(OPEN_BY_CENTER, "{{center_id}}")]), 12, CHART),
+            (chart("Overdue cases per center over time", "Open cases past their deadline per center over time.",
+                   [Query(OVERDUE_BY_CENTER, "{{center_id}}")], steps=OVERDUE_STEPS), 12, CHART),
         ],
         [
             (chart("Time to resolution", "Quantiles of opening-to-resolution time, cases resolved in the day before.",

@@ -40,15 +40,17 @@ def test_followup_dashboard_shows_open_overdue_resolution_and_root_causes():
     for title, group in exprs.items():
         for expr in group:
             assert any(name in expr for name in FOLLOWUP_SERIES) or expr.endswith(f"({CENTER_INFO})"), (title, expr)
-    assert any("by (center_id)" in e for e in exprs["Open cases by center"])
-    assert any("by (center_id)" in e for e in exprs["Overdue cases by center"])
+    assert exprs["Open cases per center over time"] == [f"max by (center_id) ({metric_names.FOLLOWUP_CASES_OPEN})"]
+    overdue = exprs["Overdue cases by center"] + exprs["Overdue cases per center over time"]
+    assert overdue == [f"max by (center_id) ({metric_names.FOLLOWUP_CASES_OVERDUE})"] * 2
     assert all("by (root_cause)" in e for e in exprs["Root causes over time"])
     assert "Time to resolution" in exprs and "Cases by center" in exprs
 
 
 def test_followup_queries_compute_the_expected_numbers(tmp_path: Path):
     """baku-1: 3 open (1 overdue), 4 resolved (1 within 1h, 2 within 2h, 1 within 4h: median 5400 s);
-    baku-2: 2 open, none overdue. Counters rise from 0 at t=0 to their value from t=1m."""
+    baku-2: 2 open, none overdue. Two exporter replicas report baku-1's gauges (the same database
+    counts): counted once. Counters rise from 0 at t=0 to their value from t=1m."""
     exprs = {title: [substitute_variables(e, TEMPLATE) for e in group] for title, group in panel_exprs().items()}
     bucket = metric_names.bucket(metric_names.FOLLOWUP_CASE_RESOLUTION_SECONDS)
     resolved = metric_names.FOLLOWUP_CASES_RESOLVED_TOTAL
@@ -57,9 +59,11 @@ def test_followup_queries_compute_the_expected_numbers(tmp_path: Path):
         return f"0 {count}x59"
 
     input_series = [
-        {"series": f'{metric_names.FOLLOWUP_CASES_OPEN}{{center_id="baku-1"}}', "values": "3x60"},
+        *({"series": f'{metric_names.FOLLOWUP_CASES_OPEN}{{center_id="baku-1",instance="{i}"}}', "values": "3x60"}
+          for i in ("w1", "w2")),
         {"series": f'{metric_names.FOLLOWUP_CASES_OPEN}{{center_id="baku-2"}}', "values": "2x60"},
-        {"series": f'{metric_names.FOLLOWUP_CASES_OVERDUE}{{center_id="baku-1"}}', "values": "1x60"},
+        *({"series": f'{metric_names.FOLLOWUP_CASES_OVERDUE}{{center_id="baku-1",instance="{i}"}}', "values": "1x60"}
+          for i in ("w1", "w2")),
         {"series": f'{metric_names.FOLLOWUP_CASES_OVERDUE}{{center_id="baku-2"}}', "values": "0x60"},
         *({"series": f'{bucket}{{center_id="baku-1",le="{le}"}}', "values": rising(n)}
           for le, n in (("3600", 1), ("7200", 3), ("14400", 4), ("+Inf", 4))),
