@@ -67,6 +67,12 @@ ONCALL_DELIVERIES_TOTAL = "dost_oncall_deliveries_total"  # {channel, severity, 
 ONCALL_DELIVERIES_UNDELIVERED = "dost_oncall_deliveries_undelivered"  # {state}
 ONCALL_HEARTBEATS_TOTAL = "dost_oncall_heartbeats_total"  # {result}: Watchdog heartbeats relayed
 
+# --- Follow-up cases (issue 16; ../shared/CONTRACT.md names the two gauges) ---------------
+FOLLOWUP_CASES_OPEN = "dost_followup_cases_open"  # {center_id}: open cases (open or in_progress)
+FOLLOWUP_CASES_OVERDUE = "dost_followup_cases_overdue"  # {center_id}: open cases past due_at
+FOLLOWUP_CASE_RESOLUTION_SECONDS = "dost_followup_case_resolution_seconds"  # histogram {center_id}
+FOLLOWUP_CASES_RESOLVED_TOTAL = "dost_followup_cases_resolved_total"  # {center_id, root_cause}
+
 
 def bucket(histogram: str) -> str:
     """The ``_bucket`` series of a histogram (for ``histogram_quantile``)."""

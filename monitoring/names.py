@@ -121,4 +121,5 @@ NETWORK_DASHBOARD = Dashboard("dost-network", "Network overview")
 CENTER_DASHBOARD = Dashboard("dost-center", "Center drill-down")  # alerts link here with ?var-center_id=
 SENTIMENT_DASHBOARD = Dashboard("dost-sentiment", "Comment sentiment")
 PIPELINE_DASHBOARD = Dashboard("dost-pipeline", "Pipeline health")
+FOLLOWUP_DASHBOARD = Dashboard("dost-followup", "Follow-up")
 DASHBOARD_TAG = "dost"

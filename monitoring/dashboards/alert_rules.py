@@ -25,7 +25,7 @@ from typing import Any
 from monitoring.alerting.center_rules import GUARD_WINDOW, evidence_sentence, warning_points
 from monitoring.alerting.parameters import RuleParameters
 from monitoring.alerting.promql import center_dashboard_url, runbook_url
-from monitoring.dashboards.panels import DATASOURCE, DATASOURCE_UID
+from monitoring.dashboards.panels import DATASOURCE_UID
 from monitoring.names import (
     CENTER_CHANGE_SCORE,
     CENTER_DASHBOARD,
@@ -64,7 +64,7 @@ def _query(expr: str) -> dict[str, Any]:
         "datasourceUid": DATASOURCE_UID,
         "model": {
             "refId": "A",
-            "datasource": dict(DATASOURCE),
+            "datasource": {"type": "prometheus", "uid": DATASOURCE_UID},
             "expr": expr,
             "instant": True,
             "range": False,

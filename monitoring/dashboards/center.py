@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from grafana_foundation_sdk.builders import piechart
+from grafana_foundation_sdk.models import common as cm
+from grafana_foundation_sdk.models import dashboard as dm
+from grafana_foundation_sdk.models import piechart as pcm
+
 from dost_contract import metric_names as series
 from dost_contract.change_detection import SHIPPED_DETECTORS, SMALL_DROP
 from dost_contract.settings import Settings
@@ -15,20 +20,27 @@ from monitoring.dashboards.common import (
     TABLE,
     alerts_table,
     chart,
+    colored_ratio,
     count_stat,
+    last_value,
     links,
     ratio_stat,
     satisfaction_steps,
+    stat_panel,
+    table_panel,
 )
 from monitoring.dashboards.panels import (
     Query,
+    color,
     dashboard,
-    field_override,
     layout,
-    panel,
+    merge,
+    model_json,
+    organize,
+    override,
     query_variable,
-    stat_options,
-    thresholds,
+    value_map,
+    with_queries,
 )
 from monitoring.names import (
     CENTER_CHANGE_EVIDENCE,
@@ -55,6 +67,18 @@ def detector_description() -> str:
             f"detector's warning). Tuned for drops to ({tuned}); see docs/alerting.md.")
 
 
+def sentiment_mix(sentiment: str) -> piechart.Panel:
+    built = (piechart.Panel().title("Sentiment mix")
+             .description("Comments scored in the selected time range, by sentiment label.")
+             .reduce_options(last_value()).pie_type(pcm.PieChartType.DONUT)
+             .legend(piechart.PieChartLegendOptions().display_mode(cm.LegendDisplayMode.TABLE)
+                     .placement(cm.LegendPlacement.RIGHT).show_legend(True)
+                     .values([pcm.PieChartLegendValues.VALUE, pcm.PieChartLegendValues.PERCENT])))
+    for label, shade in (("negative", "red"), ("neutral", "yellow"), ("positive", "green")):
+        built.override_by_name(*override(label, color=color(dm.FieldColorModeId.FIXED, shade)))
+    return with_queries(built, [Query(f"sum by (label) (increase({sentiment}[$__range]))", "{{label}}", instant=True)])
+
+
 def center_drill_down(settings: Settings) -> dict[str, Any]:
     target = settings.default_target
     sentiment = f"{series.COMMENT_SENTIMENT_TOTAL}{{{CENTER}}}"
@@ -66,21 +90,19 @@ def center_drill_down(settings: Settings) -> dict[str, Any]:
                         f'{CENTER_SATISFACTION_RATIO}{{{CENTER},window="24h"}}', target), 4, STAT),
             (ratio_stat("7d satisfaction", "This center's satisfied share in the last 7 days.",
                         f'{CENTER_SATISFACTION_RATIO}{{{CENTER},window="7d"}}', target), 4, STAT),
-            (panel("stat", "Target", "This center's satisfaction target.",
-                   [Query(f"{CENTER_SATISFACTION_TARGET}{{{CENTER}}}", instant=True)],
-                   unit="percentunit", decimals=2, options=stat_options(color="none")), 4, STAT),
+            (stat_panel("Target", "This center's satisfaction target.",
+                        [Query(f"{CENTER_SATISFACTION_TARGET}{{{CENTER}}}", instant=True)],
+                        colors=cm.BigValueColorMode.NONE, unit="percentunit", decimals=2), 4, STAT),
             (count_stat("Ratings (24h / 7d)", "Ratings counted in each window: small samples never page.",
                         [Query(f'{CENTER_RATINGS}{{{CENTER},window=~"24h|7d"}}', "{{window}}", instant=True)]),
              4, STAT),
-            (panel("stat", "24h Wilson 95% interval", "Where the true 24h ratio lies with 95% confidence.",
-                   [Query(f'{CENTER_WILSON_LOWER}{{{CENTER},window="24h"}}', "lower", instant=True),
-                    Query(f'{CENTER_WILSON_UPPER}{{{CENTER},window="24h"}}', "upper", instant=True)],
-                   unit="percentunit", decimals=2, steps=satisfaction_steps(target), options=stat_options()), 4, STAT),
-            (panel("stat", "Open now", "Whether the center is within its opening hours (Asia/Baku).",
-                   [Query(f"{CENTER_OPEN}{{{CENTER}}}", instant=True)],
-                   mappings=[{"type": "value", "options": {"0": {"text": "closed", "color": "text", "index": 0},
-                                                           "1": {"text": "open", "color": "green", "index": 1}}}],
-                   options=stat_options(color="value")), 4, STAT),
+            (stat_panel("24h Wilson 95% interval", "Where the true 24h ratio lies with 95% confidence.",
+                        [Query(f'{CENTER_WILSON_LOWER}{{{CENTER},window="24h"}}', "lower", instant=True),
+                         Query(f'{CENTER_WILSON_UPPER}{{{CENTER},window="24h"}}', "upper", instant=True)],
+                        unit="percentunit", decimals=2, steps=satisfaction_steps(target)), 4, STAT),
+            (stat_panel("Open now", "Whether the center is within its opening hours (Asia/Baku).",
+                        [Query(f"{CENTER_OPEN}{{{CENTER}}}", instant=True)], colors=cm.BigValueColorMode.VALUE,
+                        mappings=[value_map({"0": ("closed", "text"), "1": ("open", "green")})]), 4, STAT),
         ],
         [
             (chart("Satisfaction per window", "The rolling ratio for each window, and the target.",
@@ -89,7 +111,7 @@ def center_drill_down(settings: Settings) -> dict[str, Any]:
                    unit="percentunit", minimum=None, maximum=1), 12, CHART + 1),
             (chart("Change detectors (share of the page level)", detector_description(),
                    [Query(f"{CENTER_CHANGE_EVIDENCE}{{{CENTER}}}", "{{detector}}")],
-                   unit="percentunit", steps=thresholds(("green", None), ("orange", warning_share()), ("red", 1)),
+                   unit="percentunit", steps=(("green", None), ("orange", warning_share()), ("red", 1)),
                    minimum=0, maximum=None), 12, CHART + 1),
         ],
         [
@@ -100,49 +122,37 @@ def center_drill_down(settings: Settings) -> dict[str, Any]:
                           "{{rating}}")], bars=True), 12, CHART),
         ],
         [
-            (panel("table", "Per service group (24h)", "Satisfaction and counts per service group, last 24 hours.",
-                   [Query(f"max by (service_group) ({series.SERVICE_GROUP_SATISFACTION_RATIO}{group_sel})",
-                          instant=True, table=True),
-                    Query(f"max by (service_group) ({series.SERVICE_GROUP_RATINGS}{group_sel})", instant=True, table=True),
-                    Query(f"max by (service_group) ({series.SERVICE_GROUP_SATISFIED}{group_sel})",
-                          instant=True, table=True)],
-                   options={"showHeader": True, "cellHeight": "sm", "footer": {"show": False}},
-                   transformations=[
-                       {"id": "merge", "options": {}},
-                       {"id": "organize", "options": {"excludeByName": {"Time": True}, "renameByName": {
-                           "Value #A": "satisfaction", "Value #B": "ratings", "Value #C": "satisfied"}}},
-                   ],
-                   overrides=[field_override("satisfaction", unit="percentunit", decimals=2,
-                                             thresholds=satisfaction_steps(target), color={"mode": "thresholds"},
-                                             **{"custom.cellOptions": {"type": "color-background"}})]), 12, TABLE),
+            (table_panel("Per service group (24h)", "Satisfaction and counts per service group, last 24 hours.",
+                         [Query(f"max by (service_group) ({series.SERVICE_GROUP_SATISFACTION_RATIO}{group_sel})",
+                                instant=True, table=True),
+                          Query(f"max by (service_group) ({series.SERVICE_GROUP_RATINGS}{group_sel})",
+                                instant=True, table=True),
+                          Query(f"max by (service_group) ({series.SERVICE_GROUP_SATISFIED}{group_sel})",
+                                instant=True, table=True)],
+                         transformations=[merge(), organize({"Time": True}, {
+                             "Value #A": "satisfaction", "Value #B": "ratings", "Value #C": "satisfied"})],
+                         overrides=[colored_ratio("satisfaction", target)]), 12, TABLE),
             (chart("Service group satisfaction (7d)", "Per service group, 7-day ratio over time.",
                    [Query(f'max by (service_group) ({series.SERVICE_GROUP_SATISFACTION_RATIO}{{{CENTER},window="7d"}})',
                           "{{service_group}}")], unit="percentunit", minimum=None, maximum=1), 12, TABLE),
         ],
         [
-            (panel("piechart", "Sentiment mix", "Comments scored in the selected time range, by sentiment label.",
-                   [Query(f"sum by (label) (increase({sentiment}[$__range]))", "{{label}}", instant=True)],
-                   options={"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
-                            "pieType": "donut", "legend": {"displayMode": "table", "placement": "right",
-                                                            "showLegend": True, "values": ["value", "percent"]}},
-                   overrides=[field_override("negative", color={"mode": "fixed", "fixedColor": "red"}),
-                              field_override("neutral", color={"mode": "fixed", "fixedColor": "yellow"}),
-                              field_override("positive", color={"mode": "fixed", "fixedColor": "green"})]), 8, CHART),
+            (sentiment_mix(sentiment), 8, CHART),
             (count_stat("Negative comments (1h / 24h)", "Comments scored negative recently.",
                         [Query(f"sum(increase({negative}[1h]))", "last 1h", instant=True),
                          Query(f"sum(increase({negative}[24h]))", "last 24h", instant=True)],
-                        thresholds(("green", None), ("orange", 1))), 6, CHART),
+                        (("green", None), ("orange", 1))), 6, CHART),
             (chart("Negative comments", "Comments scored negative per interval.",
                    [Query(f"sum(increase({negative}[$__interval]))", "negative")], bars=True), 10, CHART),
         ],
         [(alerts_table("Alerts for this center", "Pending or firing alerts that carry this center_id.",
                        f"ALERTS{{{CENTER}}}"), 24, CHART)],
     ]
-    return dashboard(
+    return model_json(dashboard(
         CENTER_DASHBOARD.uid, CENTER_DASHBOARD.title,
         "One DOST center: satisfaction per window against target, the change detectors, service groups and comment "
         "sentiment. Alerts link here with ?var-center_id=<center>.",
         layout(rows), tags=[DASHBOARD_TAG, "satisfaction"], links=links(), time_from="now-24h",
         variables=[query_variable("center_id", "Center", f"label_values({CENTER_INFO}, center_id)",
                                   f"Every center in the registry (the {series.CENTER_INFO} gauge).")],
-    )
+    ))

@@ -3,7 +3,7 @@
     python -m monitoring.dashboards.files          # rewrite them
     python -m monitoring.dashboards.files --check  # exit 1 if a committed file differs (drift)
 
-- ``monitoring/grafana/dashboards/*.json``: the four dashboards (``monitoring.dashboards``);
+- ``monitoring/grafana/dashboards/*.json``: the five dashboards (``monitoring.dashboards``);
 - ``monitoring/grafana/provisioning/alerting/dost-alert-rules.yml``: the Grafana-managed
   ``CenterSatisfactionBelowTarget`` rules (``monitoring.dashboards.alert_rules``), prod profile.
 

@@ -5,29 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from grafana_foundation_sdk.builders import table
+
 from dost_contract.settings import Settings
 from monitoring.dashboards.common import (
     CHART,
     STAT,
     TABLE,
     alerts_table,
+    bar_gauge,
     burn_rate_steps,
     chart,
+    colored_ratio,
     count_stat,
     links,
     ratio_stat,
     satisfaction_steps,
+    stat_panel,
+    table_panel,
 )
-from monitoring.dashboards.panels import (
-    Query,
-    bargauge_options,
-    dashboard,
-    field_override,
-    layout,
-    panel,
-    stat_options,
-    thresholds,
-)
+from monitoring.dashboards.panels import Query, dashboard, layout, merge, model_json, organize, override
 from monitoring.names import (
     CENTER_INFO,
     CENTER_RATINGS,
@@ -58,7 +55,7 @@ def center_table_columns() -> list[tuple[str, str, str]]:
     return columns
 
 
-def centers_table(target: float) -> dict[str, Any]:
+def centers_table(target: float) -> table.Panel:
     columns = center_table_columns()
     refs = [chr(ord("A") + i) for i in range(len(columns))]
     rename = {f"Value #{ref}": title for ref, (title, _, _) in zip(refs, columns)}
@@ -66,28 +63,19 @@ def centers_table(target: float) -> dict[str, Any]:
     overrides = []
     for title, _, kind in columns:
         if kind == "ratio":
-            overrides.append(field_override(
-                title, unit="percentunit", decimals=2, thresholds=satisfaction_steps(target),
-                color={"mode": "thresholds"}, **{"custom.cellOptions": {"type": "color-background"}},
-            ))
+            overrides.append(colored_ratio(title, target))
         elif kind == "bound":
-            overrides.append(field_override(title, unit="percentunit", decimals=2))
+            overrides.append(override(title, unit="percentunit", decimals=2))
         elif kind == "count":
-            overrides.append(field_override(title, decimals=0))
-    return panel(
-        "table",
+            overrides.append(override(title, decimals=0))
+    return table_panel(
         "Centers against target",
         "Every center's satisfied share (rating 4-5) in the last 24 hours and 7 days, colored against "
         "its target, with the number of ratings and the 95% Wilson score interval. A center pages "
         "only when even the upper bound is below target (and it has enough ratings).",
         [Query(expr, instant=True, table=True) for _, expr, _ in columns],
-        options={"showHeader": True, "cellHeight": "sm", "footer": {"show": False},
-                 "sortBy": [{"displayName": "24h satisfaction", "desc": False}]},
-        transformations=[
-            {"id": "merge", "options": {}},
-            {"id": "organize", "options": {"excludeByName": exclude, "renameByName": rename,
-                                           "indexByName": {"center_id": 0, "region": 1}}},
-        ],
+        sort_by="24h satisfaction",
+        transformations=[merge(), organize(exclude, rename, {"center_id": 0, "region": 1})],
         overrides=overrides,
     )
 
@@ -109,26 +97,26 @@ def network_overview(settings: Settings) -> dict[str, Any]:
             (count_stat("Centers below target (24h)",
                         "Centers whose 24h ratio is under their own target. Alerts also need a minimum "
                         "number of ratings, and a page needs the Wilson upper bound below target.",
-                        [Query(below, instant=True)], thresholds(("green", None), ("red", 1))), 4, STAT),
+                        [Query(below, instant=True)], (("green", None), ("red", 1))), 4, STAT),
             (count_stat("Firing alerts", "Alerts firing now, by severity (details in the table below).",
                         [Query('count by (severity) (ALERTS{alertstate="firing"})', "{{severity}}", instant=True)],
-                        thresholds(("red", None))), 4, STAT),
-            (panel("stat", "Error-budget burn (1h)",
+                        (("red", None),)), 4, STAT),
+            (stat_panel("Error-budget burn (1h)",
                    "How fast the network spends its error budget (1 − target): 1 spends it exactly over "
                    "the SLO period; 14.4 over 1h (with 5m) pages.",
                    [Query(f'{NETWORK_BURN_RATE}{{window="1h"}}', instant=True)],
-                   decimals=2, steps=burn_rate_steps(), options=stat_options()), 4, STAT),
+                   decimals=2, steps=burn_rate_steps()), 4, STAT),
         ],
         [(centers_table(target), 24, TABLE + 2)],
         [
-            (panel("bargauge", "24h satisfaction by center", "Each center's 24h ratio, colored against target.",
+            (bar_gauge("24h satisfaction by center", "Each center's 24h ratio, colored against target.",
                    [Query(f'{CENTER_SATISFACTION_RATIO}{{window="24h"}}', "{{center_id}}", instant=True)],
-                   unit="percentunit", decimals=2, minimum=0.9, maximum=1, steps=satisfaction_steps(target),
-                   options=bargauge_options()), 12, TABLE),
-            (panel("bargauge", "7d satisfaction by center", "Each center's 7-day ratio, colored against target.",
+                   unit="percentunit", decimals=2, minimum=0.9, maximum=1, steps=satisfaction_steps(target)),
+             12, TABLE),
+            (bar_gauge("7d satisfaction by center", "Each center's 7-day ratio, colored against target.",
                    [Query(f'{CENTER_SATISFACTION_RATIO}{{window="7d"}}', "{{center_id}}", instant=True)],
-                   unit="percentunit", decimals=2, minimum=0.9, maximum=1, steps=satisfaction_steps(target),
-                   options=bargauge_options()), 12, TABLE),
+                   unit="percentunit", decimals=2, minimum=0.9, maximum=1, steps=satisfaction_steps(target)),
+             12, TABLE),
         ],
         [(alerts_table("Open alerts", "Every pending or firing alert (Prometheus ALERTS), with its labels.",
                        "ALERTS"), 24, CHART)],
@@ -144,8 +132,8 @@ def network_overview(settings: Settings) -> dict[str, Any]:
                 [Query(f'{CENTER_SATISFACTION_RATIO}{{window="24h"}}', "{{center_id}}")],
                 unit="percentunit", minimum=None, maximum=1, steps=satisfaction_steps(target)), 24, CHART)],
     ]
-    return dashboard(
+    return model_json(dashboard(
         NETWORK_DASHBOARD.uid, NETWORK_DASHBOARD.title,
         "Citizen satisfaction across all DOST centers against each center's target (98.5% unless configured).",
         layout(rows), tags=[DASHBOARD_TAG, "satisfaction"], links=links(), time_from="now-7d",
-    )
+    ))

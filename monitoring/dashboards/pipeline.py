@@ -17,7 +17,7 @@ from monitoring.dashboards.common import (
     quantile_queries,
     up_stat,
 )
-from monitoring.dashboards.panels import Query, dashboard, layout, thresholds
+from monitoring.dashboards.panels import Query, dashboard, layout, model_json
 from monitoring.names import (
     DASHBOARD_TAG,
     PIPELINE_DASHBOARD,
@@ -43,7 +43,7 @@ def pipeline_dashboard(settings: Settings) -> dict[str, Any]:
                         LAG_STEPS), 4, STAT),
             (count_stat("Dead letters", "Events sent to feedback.deadletter in the selected time range.",
                         [Query(f"sum(increase({series.WORKER_DEADLETTERS_TOTAL}[$__range]))", instant=True)],
-                        thresholds(("green", None), ("red", 1))), 4, STAT),
+                        (("green", None), ("red", 1))), 4, STAT),
         ],
         [
             (chart("Events processed by outcome", "Rating agent throughput: counted, duplicate, deadletter.",
@@ -90,8 +90,8 @@ def pipeline_dashboard(settings: Settings) -> dict[str, Any]:
                    [Query(series.WORKER_STATE_MARK_BYTES, "{{instance}}")], unit="bytes"), 12, CHART),
         ],
     ]
-    return dashboard(
+    return model_json(dashboard(
         PIPELINE_DASHBOARD.uid, PIPELINE_DASHBOARD.title,
         "Web -> Kafka -> stream and sentiment workers: throughput, lag, dead letters, processing time, targets up.",
         layout(rows), tags=[DASHBOARD_TAG, "pipeline"], links=links(), time_from="now-6h", refresh="30s",
-    )
+    ))

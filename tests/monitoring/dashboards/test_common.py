@@ -6,13 +6,12 @@ from monitoring.dashboards.common import BURN_RATE_THRESHOLDS, burn_rate_steps, 
 
 
 def test_satisfaction_steps_are_red_below_orange_within_twice_the_budget_green_at_target():
-    steps = satisfaction_steps(0.985)["steps"]
-    assert steps == [{"color": "red", "value": None}, {"color": "orange", "value": 0.97}, {"color": "green", "value": 0.985}]
+    assert satisfaction_steps(0.985) == (("red", None), ("orange", 0.97), ("green", 0.985))
 
 
 def test_burn_rate_steps_are_the_alert_thresholds():
     assert BURN_RATE_THRESHOLDS == (1.0, 3.0, 6.0, 14.4)
-    values = [step["value"] for step in burn_rate_steps()["steps"]]
+    values = [value for _, value in burn_rate_steps()]
     assert values == [None, 1.0, 3.0, 6.0, 14.4]
 
 

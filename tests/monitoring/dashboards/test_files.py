@@ -1,11 +1,14 @@
-"""The committed Grafana files: no drift, four dashboards with fixed uids, sound structure, provisioning."""
+"""The committed Grafana files: no drift, five dashboards with fixed uids, sound structure, provisioning."""
 
 from __future__ import annotations
 
+import json
 from itertools import combinations
 
 import pytest
 import yaml
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models import dashboard as sdk_dashboard
 
 from monitoring import dashboards
 from monitoring.alerting.shipped import shipped_settings
@@ -21,9 +24,9 @@ def test_committed_grafana_files_match_the_builders():
     assert grafana_files.drifted_files() == [], "run: python -m monitoring.dashboards.files"
 
 
-def test_four_dashboards_with_unique_fixed_uids():
+def test_five_dashboards_with_unique_fixed_uids():
     uids = [d["uid"] for d in committed_dashboards().values()]
-    assert sorted(uids) == sorted(["dost-network", "dost-center", "dost-sentiment", "dost-pipeline"])
+    assert sorted(uids) == sorted(["dost-network", "dost-center", "dost-sentiment", "dost-pipeline", "dost-followup"])
 
 
 @pytest.mark.parametrize("name", sorted(dashboards.DASHBOARD_FILES))
@@ -52,6 +55,16 @@ def test_dashboard_structure(name):
             assert target["expr"].strip() and "vector(0)" not in target["expr"]
     for variable in model["templating"]["list"]:
         assert variable["datasource"]["uid"] == DATASOURCE_UID
+
+
+@pytest.mark.parametrize("name", sorted(dashboards.DASHBOARD_FILES))
+def test_committed_json_decodes_into_the_sdk_model_unchanged(name):
+    """The SDK's Grafana 11.6 dashboard model reads every committed dashboard, panel, target and
+    variable key back and writes the same JSON (an unknown key would be dropped, and differ).
+    Panel ``options`` stay as written: the model does not type them."""
+    model = committed_dashboards()[name]
+    decoded = sdk_dashboard.Dashboard.from_json(model)
+    assert json.loads(json.dumps(decoded, cls=JSONEncoder)) == model
 
 
 def test_every_dashboard_path_the_alerts_use_exists():

@@ -26,7 +26,7 @@ from monitoring.alerting.local_configs import write_local_configs
 from monitoring.dashboards.files import ALERT_RULES_FILE, DASHBOARDS_DIR
 from monitoring.dashboards.panels import dashboard_targets, substitute_variables
 from monitoring.dashboards.push import load_dashboards
-from monitoring.names import SATISFACTION_ALERT
+from monitoring.names import FOLLOWUP_DASHBOARD, SATISFACTION_ALERT
 from tests.conftest import bearer, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(420)]
@@ -59,6 +59,12 @@ TEMPLATE_VALUES = {
 RANGE_SECONDS = 300
 RANGE_STEP = "15s"
 DATA_TIMEOUT = 150.0
+# The follow-up dashboard reads the cases exporter's series (issue 16's cases agent, on another
+# branch until merged). This module's pipeline does not run it yet, so those panels are checked
+# apart, by a strict xfail that turns into a failure the moment the series exist: then delete
+# this set and the marker, and the main test covers the follow-up panels like every other.
+AWAITING_EXPORTER = {FOLLOWUP_DASHBOARD.uid}
+EXPORTER_LOOK = 10.0  # how long the follow-up check looks for any follow-up series at all
 
 
 def query(prometheus: Service, expr: str, instant: bool) -> list[dict]:
@@ -96,9 +102,10 @@ def post(web: Service, body: dict, key: str) -> httpx.Response:
     return httpx.post(f"{web.url}/api/v1/feedback", json=body, headers=bearer(key), timeout=15)
 
 
-def wait_all_return_series(prometheus: Service, queries: list[tuple[str, str, bool]]) -> list[str]:
+def wait_all_return_series(prometheus: Service, queries: list[tuple[str, str, bool]],
+                           timeout: float = DATA_TIMEOUT) -> list[str]:
     """Poll until every (label, expr, instant) returns a series; return those that never did."""
-    deadline = time.monotonic() + DATA_TIMEOUT
+    deadline = time.monotonic() + timeout
     pending = list(queries)
     while pending and time.monotonic() < deadline:
         pending = [(label, expr, instant) for label, expr, instant in pending if not query(prometheus, expr, instant)]
@@ -136,10 +143,13 @@ def live_data(pipeline_prometheus: Service, web: Service, services_settings: Set
     return pipeline_prometheus
 
 
-def dashboard_queries() -> list[tuple[str, str, bool]]:
+def dashboard_queries(awaiting_exporter: bool = False) -> list[tuple[str, str, bool]]:
+    """The committed dashboards' queries: those of ``AWAITING_EXPORTER`` only, or all the others."""
     queries = []
     for model in load_dashboards(DASHBOARDS_DIR):  # the committed files (drift-tested)
         name = model["uid"]
+        if (name in AWAITING_EXPORTER) != awaiting_exporter:
+            continue
         for item, target in dashboard_targets(model):
             expr = substitute_variables(target["expr"], TEMPLATE_VALUES)
             queries.append((f"{name} / {item['title']} / {target['refId']}", expr, target["instant"]))
@@ -155,6 +165,16 @@ def test_every_panel_query_returns_series(live_data: Service):
     assert len(queries) > 60
     empty = wait_all_return_series(live_data, queries)
     assert not empty, "panel queries with no series:\n" + "\n".join(empty)
+
+
+@pytest.mark.xfail(strict=True, reason="the cases exporter (issue 16, cases branch) is not in this pipeline yet")
+def test_followup_panel_queries_return_series(live_data: Service):
+    queries = dashboard_queries(awaiting_exporter=True)
+    assert len(queries) > 10
+    followup = [("any follow-up series", '{__name__=~"dost_followup_.+"}', True)]
+    assert not wait_all_return_series(live_data, followup, EXPORTER_LOOK), "no follow-up series scraped"
+    empty = wait_all_return_series(live_data, queries)
+    assert not empty, "follow-up panel queries with no series:\n" + "\n".join(empty)
 
 
 def test_grafana_alert_rules_agree_with_prometheus_on_the_degraded_center(live_data: Service, services_settings: Settings):
