@@ -25,7 +25,7 @@ from dost_contract.phones import phone_hash
 from dost_contract.settings import settings_env
 from dost_feedback.stack import services as stack
 from feedback_web.sms.signature import DOST_SIGNATURE_HEADER, DOST_TIMESTAMP_HEADER, compute_signature
-from tests.conftest import bearer, metric_value, read_topic, wait_for
+from tests.conftest import bearer, metric_value, prometheus_query, read_topic, wait_for
 
 pytestmark = pytest.mark.services
 
@@ -60,7 +60,7 @@ def case_events(settings, case_id: str) -> list[str]:
 
 
 def test_a_kiosk_rating_of_1_opens_one_case_that_the_cli_lists_and_resolves(kafka, web, cases_worker, client_key,
-                                                                            services_settings, cli):
+                                                                            prometheus, services_settings, cli):
     center = "baku-3"
     submitted = topics.FEEDBACK_SUBMITTED
     duplicates = agent_metric(cases_worker, metric_names.FOLLOWUP_EVENTS_TOTAL, topic=submitted, outcome="duplicate")
@@ -96,6 +96,13 @@ def test_a_kiosk_rating_of_1_opens_one_case_that_the_cli_lists_and_resolves(kafk
                                   root_cause="waiting_time") == resolved + 1, timeout=20,
              message="the root-cause counter")
     assert agent_metric(cases_worker, metric_names.FOLLOWUP_CASE_RESOLUTION_SECONDS + "_count", center_id=center) >= 1
+    # The real Prometheus scrapes the agent (job dost-followup): the series the dashboards and the alert read.
+    resolved_in_prometheus = (f'{metric_names.FOLLOWUP_CASES_RESOLVED_TOTAL}{{job="dost-followup",'
+                              f'center_id="{center}",root_cause="waiting_time"}}')
+    wait_for(lambda: [float(s["value"][1]) for s in prometheus_query(prometheus, resolved_in_prometheus)]
+             == [resolved + 1], timeout=30, message="Prometheus has the resolution")
+    for name in (metric_names.FOLLOWUP_CASES_OPEN, metric_names.FOLLOWUP_CASES_OVERDUE):
+        assert prometheus_query(prometheus, f'{name}{{job="dost-followup",center_id="{center}"}}'), name
 
 
 def sms_reply(web, settings, phone: str, body: str) -> dict:
