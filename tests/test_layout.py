@@ -35,6 +35,7 @@ WIRING_ONLY = {
     "dost_contract/settings/database.py": "one field and its URL check (tests/dost_channels/db/test_engine.py)",
     "dost_channels/db/migrations/env.py": "Alembic's entry point (tests/dost_channels/db/test_migrate.py)",
     "dost_channels/db/migrations/versions/0001_initial.py": "a migration (tests/dost_channels/db/test_migrate.py)",
+    "dost_channels/db/migrations/versions/0003_manager_users.py": "a migration (tests/dost_channels/db/test_migrate.py)",
     "dost_contract/topics.py": "topic names",
     "feedback_web/metrics.py": "metric declarations",
     "streams/sentiment/metrics.py": "metric declarations",
