@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from dost_channels.db.engine import SchemaBehindError
@@ -41,7 +39,7 @@ def users_add(
     email: str = typer.Option(..., "--email", help="The user's e-mail address (their sign-in name)."),
     role: str = typer.Option(..., "--role", help="manager (own centers), regional (a region) or admin (all)."),
     center: list[str] = typer.Option([], "--center", help="A manager's center (repeat for several)."),
-    region: Optional[str] = typer.Option(None, "--region", help="A regional user's region, as in the registry."),
+    region: str | None = typer.Option(None, "--region", help="A regional user's region, as in the registry."),
 ) -> None:
     """Create a user; prints a one-time link to set their password."""
     for center_id in center:

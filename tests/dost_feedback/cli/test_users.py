@@ -12,13 +12,13 @@ def test_add_prints_a_one_time_link_and_list_shows_the_scope(cli, tmp_path):
                 "--center", "baku-2", public_base_url="https://feedback.example.az")
     assert added.returncode == 0, added.stderr
     token = re.search(r"^set-password link: https://feedback\.example\.az/manage/set-password#token=(\S+)$",
-                      added.stdout, re.M).group(1)
+                      added.stdout, re.MULTILINE).group(1)
     assert "role:    manager (baku-1, baku-2)" in added.stdout
     users = ManagerUsers(tmp_path / "channels.sqlite3")
     assert users.password_link_user(token).email == "leyla@example.az"
     listed = cli("users", "list").stdout.splitlines()
     assert listed[1].split() == ["leyla@example.az", "manager", "no-pass", "baku-1,baku-2"]
-    assert re.search(r"^token: mt_\S+$", cli("users", "token", "--email", "leyla@example.az").stdout, re.M)
+    assert re.search(r"^token: mt_\S+$", cli("users", "token", "--email", "leyla@example.az").stdout, re.MULTILINE)
     assert cli("users", "disable", "--email", "leyla@example.az").stdout == "disabled leyla@example.az\n"
     assert users.password_link_user(token) is None
 
