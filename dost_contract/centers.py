@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from dost_contract.followup import FollowupRule
 from dost_contract.opening_hours import OpeningHours, parse_opening_hours
 from dost_contract.settings import Settings, get_settings
 
@@ -40,6 +41,9 @@ class Center(BaseModel):
     daily_visitors: int = Field(100, ge=1)
     opening_hours: str = "09:00-18:00"
     planned: bool = False
+    # Overrides of the default follow-up rule (DOST_FOLLOWUP_*) for this center, e.g.
+    # ``followup: {max_rating: 3, deadline_working_days: 1}``.
+    followup: FollowupRule | None = None
 
     @field_validator("center_id")
     @classmethod
@@ -57,6 +61,10 @@ class Center(BaseModel):
     @property
     def hours(self) -> OpeningHours:
         return parse_opening_hours(self.opening_hours)
+
+    def followup_rule(self, default: FollowupRule) -> FollowupRule:
+        """``default`` with this center's own ``followup:`` fields."""
+        return default.overridden_by(self.followup)
 
 
 class RegistryError(ValueError):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # weekday() order
@@ -106,3 +106,36 @@ def is_open(hours: OpeningHours, when: datetime, zone: ZoneInfo) -> bool:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return hours.is_open(when.astimezone(zone))
+
+
+def working_day_seconds(hours: OpeningHours) -> float:
+    """The length of one working day: opening to closing."""
+    return float((hours.closes.hour * 60 + hours.closes.minute - hours.opens.hour * 60 - hours.opens.minute) * 60)
+
+
+def add_working_time(hours: OpeningHours, start: datetime, seconds: float, zone: ZoneInfo) -> datetime:
+    """The instant (UTC) after ``seconds`` of the center's open time have passed from ``start``.
+
+    Time outside the opening hours does not count: a case opened on Friday evening at a
+    Mon-Fri center starts its clock on Monday at opening. A deadline that falls exactly at
+    closing is that closing time (not the next opening).
+    """
+    if seconds < 0:
+        raise ValueError(f"working time must not be negative, got {seconds}")
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=timezone.utc)
+    local = start.astimezone(zone)
+    day, remaining = local.date(), float(seconds)
+    open_days_needed = int(seconds // working_day_seconds(hours)) + 2
+    for _ in range(open_days_needed * 7):  # at least one open day in every week
+        if day.weekday() in hours.days:
+            opens = datetime.combine(day, hours.opens, zone)
+            closes = datetime.combine(day, hours.closes, zone)
+            begin = max(opens, local)
+            if begin < closes:
+                span = (closes - begin).total_seconds()
+                if remaining <= span:
+                    return (begin + timedelta(seconds=remaining)).astimezone(timezone.utc)
+                remaining -= span
+        day += timedelta(days=1)
+    raise ValueError(f"no end of {seconds} s of working time found for {hours}")  # unreachable: days is non-empty

@@ -4,8 +4,9 @@ FEEDBACK_SUBMITTED = "feedback.submitted"
 FEEDBACK_SCORED = "feedback.scored"
 FEEDBACK_DEADLETTER = "feedback.deadletter"
 CENTER_SATISFACTION = "center.satisfaction"
+FOLLOWUP_CASES = "followup.cases"  # follow-up case events (dost_contract.followup.CaseEvent)
 
-ALL_TOPICS = (FEEDBACK_SUBMITTED, FEEDBACK_SCORED, FEEDBACK_DEADLETTER, CENTER_SATISFACTION)
+ALL_TOPICS = (FEEDBACK_SUBMITTED, FEEDBACK_SCORED, FEEDBACK_DEADLETTER, CENTER_SATISFACTION, FOLLOWUP_CASES)
 
 # The citizen channels' input: a finished visit (center, service group, phone encrypted
 # and hashed), from which the SMS-invitation agent invites a rating.

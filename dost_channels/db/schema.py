@@ -4,6 +4,8 @@ Times are Unix seconds as double precision (``Double``: PostgreSQL's REAL is 4 b
 would round a timestamp to minutes). Channel tables: devices, API clients, QR tokens, SMS
 invitations and their outbox, opt-outs, the SMS ledger, rate-limit buckets, kiosk presses
 and completed visits. On-call tables: notifications and deliveries (``monitoring.oncall.outbox``).
+Follow-up tables (``dost_channels.cases``): the cases, one per feedback_id, and their history,
+whose unpublished entries the case agent relays to ``followup.cases``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -165,6 +168,52 @@ deliveries = Table(
     Index("deliveries_due", "state", "next_attempt_at"),
 )
 
+followup_cases = Table(
+    "followup_cases", metadata,
+    Column("case_id", Text, primary_key=True),
+    Column("feedback_id", Text, nullable=False),
+    Column("center_id", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("rating", Integer, nullable=False),
+    Column("comment", Text),  # as on feedback.submitted: PII already masked
+    Column("sentiment_label", Text),
+    Column("sentiment_score", Double),
+    Column("language", Text),
+    Column("service_group", Text),
+    Column("channel", Text, nullable=False),
+    Column("opened_at", Double, nullable=False),
+    Column("due_at", Double, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("assignee", Text),
+    Column("root_cause", Text),
+    Column("resolution_note", Text),
+    Column("resolved_at", Double),
+    Column("closed_at", Double),
+    Column("updated_at", Double, nullable=False),
+    Column("reply_sent_at", Double),
+    Column("survey_sent_at", Double),
+    Column("survey_rating", Integer),
+    UniqueConstraint("feedback_id", name="followup_cases_feedback_id"),
+    CheckConstraint("status IN ('open', 'in_progress', 'resolved', 'closed')", name="followup_cases_status"),
+    Index("followup_cases_by_center", "center_id", "status", "due_at"),
+    Index("followup_cases_by_due", "status", "due_at"),
+)
+
+followup_case_history = Table(
+    "followup_case_history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Text, ForeignKey("followup_cases.case_id"), nullable=False),
+    Column("at", Double, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("from_status", Text),
+    Column("to_status", Text, nullable=False),
+    Column("root_cause", Text),
+    Column("note", Text),
+    Column("published_at", Double),  # relayed to followup.cases by the case agent
+    Index("followup_case_history_by_case", "case_id", "id"),
+    Index("followup_case_history_unpublished", "id",
+          sqlite_where=text("published_at IS NULL"), postgresql_where=text("published_at IS NULL")),
 # Managers' accounts (dost_channels.users, revision 0003).
 manager_users = Table(
     "manager_users", metadata,

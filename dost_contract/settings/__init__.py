@@ -3,8 +3,8 @@
 Defaults are the local loopback stack; docker-compose and production override them
 through the environment. ``Settings`` is assembled from one section per part of the
 system (``kafka``, ``streams``, ``sentiment``, ``web``, ``channels``, ``centers``,
-``monitoring``, ``oncall``, ``retention``, ``database``); the fields stay flat, so each section's names are the
-``DOST_*`` variables as they always were. The dev/prod monitoring timings are in
+``monitoring``, ``oncall``, ``retention``, ``database``, ``followup``); the fields stay flat, so
+each section's names are the ``DOST_*`` variables as they always were. The dev/prod monitoring timings are in
 ``profiles``.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from dost_contract.followup import FollowupRule
 from dost_contract.settings.base import PROJECT_ROOT, PrometheusDuration
 from dost_contract.settings.centers import CenterSettings
 from dost_contract.settings.channels import (
@@ -27,6 +28,7 @@ from dost_contract.settings.channels import (
     ChannelSettings,
 )
 from dost_contract.settings.database import DatabaseSettings
+from dost_contract.settings.followup import FollowupSettings
 from dost_contract.settings.kafka import KafkaSettings
 from dost_contract.settings.monitoring import MonitoringSettings
 from dost_contract.settings.oncall import OncallSettings
@@ -60,6 +62,7 @@ class Settings(
     WebSettings,
     ChannelSettings,
     DatabaseSettings,
+    FollowupSettings,
     CenterSettings,
     MonitoringSettings,
     OncallSettings,
@@ -147,6 +150,11 @@ class Settings(
     @property
     def sms_outbox_path(self) -> Path:
         return self.sms_outbox_file or (self.run_dir / "sms-outbox.jsonl")
+
+    def followup_default_rule(self) -> FollowupRule:
+        """The follow-up rule of a center without its own ``followup:`` block (``dost_contract.followup``)."""
+        return FollowupRule(max_rating=self.followup_max_rating, on_negative_comment=self.followup_on_negative_comment,
+                            deadline_working_days=self.followup_deadline_working_days)
 
     @property
     def public_url(self) -> str:

@@ -10,9 +10,11 @@ from dost_contract.centers import RegistryError, load_registry
 from dost_contract.opening_hours import (
     EVERY_DAY,
     OpeningHoursError,
+    add_working_time,
     is_open,
     load_timezone,
     parse_opening_hours,
+    working_day_seconds,
 )
 from dost_contract.settings import Settings
 
@@ -111,3 +113,28 @@ def test_a_registry_with_bad_hours_fails_at_load_naming_the_center(tmp_path):
 def test_every_seed_center_has_valid_hours():
     for center in load_registry(Settings(), include_planned=True).centers:
         assert center.hours.hours_per_week > 0, center.center_id
+
+
+# 2026-12-01 is a Tuesday; Baku is UTC+4.
+@pytest.mark.parametrize("hours,start,seconds,end", [
+    # every day 09-18 (9 h a day): Tue 10:00 + 18 h = Tue 8 h, Wed 9 h, Thu 1 h -> Thu 10:00 Baku
+    ("09:00-18:00", utc(2026, 12, 1, 6), 18 * 3600, utc(2026, 12, 3, 6)),
+    # Mon-Fri: Friday 17:00 + 18 h = Fri 1 h, Mon 9 h, Tue 8 h -> Tue 17:00 Baku
+    ("Mon-Fri 09:00-18:00", utc(2026, 12, 4, 13), 18 * 3600, utc(2026, 12, 8, 13)),
+    # opened on Saturday night: the clock starts Monday at opening; a day's worth ends at closing
+    ("Mon-Fri 09:00-18:00", utc(2026, 12, 5, 19), 9 * 3600, utc(2026, 12, 7, 14)),
+    # nothing to add: the next open instant (now, if open)
+    ("Mon-Fri 09:00-18:00", utc(2026, 12, 5, 19), 0, utc(2026, 12, 7, 5)),
+    ("09:00-18:00", utc(2026, 12, 1, 6, 30), 0, utc(2026, 12, 1, 6, 30)),
+    # a short day once a week: 30 working days of 1 h take 30 weeks
+    ("Wed 10:00-11:00", utc(2026, 12, 1, 0), 30 * 3600, datetime(2027, 6, 23, 7, tzinfo=timezone.utc)),
+])
+def test_working_time_counts_only_opening_hours_in_baku(hours, start, seconds, end):
+    assert add_working_time(parse_opening_hours(hours), start, seconds, BAKU) == end
+
+
+def test_a_working_day_is_opening_to_closing_and_negative_time_is_refused():
+    hours = parse_opening_hours("Mon-Sat 09:30-18:00")
+    assert working_day_seconds(hours) == 8.5 * 3600
+    with pytest.raises(ValueError, match="negative"):
+        add_working_time(hours, utc(2026, 12, 1), -1, BAKU)

@@ -1,7 +1,7 @@
 """Managers' accounts: users with argon2 password hashes, roles and scope; their tokens
 
 Revision ID: 0003
-Revises: 0001 (0002 once the cases branch is merged)
+Revises: 0002
 Create Date: 2026-12-01 13:30:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0003'
-down_revision = '0001'  # '0002' (follow-up cases) once issue-16-cases is merged
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
