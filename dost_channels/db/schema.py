@@ -214,6 +214,8 @@ followup_case_history = Table(
     Index("followup_case_history_by_case", "case_id", "id"),
     Index("followup_case_history_unpublished", "id",
           sqlite_where=text("published_at IS NULL"), postgresql_where=text("published_at IS NULL")),
+)
+
 # Managers' accounts (dost_channels.users, revision 0003).
 manager_users = Table(
     "manager_users", metadata,
