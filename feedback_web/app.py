@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
+from dost_channels.cases import CaseStore
 from dost_channels.db.offload import in_db_thread
 from dost_channels.sms_gateway import create_gateway
 from dost_channels.store import ChannelStore
@@ -39,6 +40,8 @@ from feedback_web.guards import RequestGuards
 from feedback_web.ingest import publish_or_503
 from feedback_web.kiosk import kiosk_router
 from feedback_web.manage.auth import Gate, Unauthorized, auth_router, unauthorized_response
+from feedback_web.manage.cases_api import cases_api_router
+from feedback_web.manage.cases_pages import cases_router
 from feedback_web.publisher import FeedbackPublisher
 from feedback_web.qr import qr_router
 from feedback_web.rate_limit import TokenBucket
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
                              window_seconds=settings.kiosk_burst_window_seconds, margin=settings.kiosk_burst_margin)
     # Managers: failed sign-ins are limited per e-mail (5 at once, then one a minute).
     users = ManagerUsers(settings.channels_database)
+    cases = CaseStore(settings.channels_database)
     gate = Gate(settings, users, TokenBucket(store, 60.0, 5))
     settings.warn_if_insecure(log)
 
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         await publisher.close()
         store.close()
         users.close()
+        cases.close()
 
     app = FastAPI(
         title="DOST feedback",
@@ -171,6 +176,8 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     app.include_router(qr_router(settings, registry, store, publisher))
     app.include_router(sms_router(settings, store, publisher, gateway))
     app.include_router(auth_router(gate))
+    app.include_router(cases_router(gate, cases, registry))
+    app.include_router(cases_api_router(gate, cases, registry))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     return app
