@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         await publisher.close()
         store.close()
         users.close()
-        cases.close()
+        cases.engine.dispose()  # CaseStore.close is the "close a case" action (A), not Database.close
 
     app = FastAPI(
         title="DOST feedback",

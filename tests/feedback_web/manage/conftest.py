@@ -49,7 +49,7 @@ def sign_in(web_url: str, email: str, token: str, password: str = PASSWORD) -> h
 def case_store(services_settings) -> CaseStore:
     store = CaseStore(services_settings.channels_database)
     yield store
-    store.close()
+    store.engine.dispose()  # CaseStore.close closes a case, not the store
 
 
 @pytest.fixture
