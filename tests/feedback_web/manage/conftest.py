@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 import uuid
 from collections.abc import Callable
@@ -66,3 +67,28 @@ def make_case(case_store) -> Callable[..., Case]:
         return case_store.open_case(case)[0]
 
     return make
+
+
+AXE_VERSION = "4.14.1"  # npm's axe-core, run inside Debian's Chromium
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core's browser script, installed with npm under .dost/npm on first use."""
+    from dost_contract.settings import PROJECT_ROOT
+
+    prefix = PROJECT_ROOT / ".dost" / "npm"
+    script = prefix / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        subprocess.run(["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund",
+                        f"axe-core@{AXE_VERSION}"], check=True, capture_output=True, timeout=300)
+    return script
+
+
+def axe_violations(page, script: Path) -> list[dict]:
+    """WCAG 2.1 A and AA violations axe-core finds on the page as it is now."""
+    page.add_script_tag(path=str(script))
+    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: "
+                           "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+    assert result["passes"], "axe-core checked nothing"  # it ran, and found rules that apply
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]

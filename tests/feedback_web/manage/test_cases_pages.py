@@ -1,0 +1,87 @@
+"""The managers' flow in Debian's Chromium against the real web: set a password, sign in, see only
+one's own center's cases, resolve one with a root cause; axe-core WCAG 2.1 AA on every page in az/ru/en."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dost_contract.settings import PROJECT_ROOT
+from feedback_web.manage import texts
+from tests.feedback_web.manage.conftest import PASSWORD, axe_violations
+
+pytestmark = pytest.mark.services
+
+# Set to a folder (e.g. docs/screenshots) to keep the screenshots of the flow.
+SCREENSHOTS_DIR = os.environ.get("MANAGE_SCREENSHOTS_DIR")
+
+
+def shot(page, name: str) -> None:
+    if SCREENSHOTS_DIR:
+        page.screenshot(path=str(Path(SCREENSHOTS_DIR if Path(SCREENSHOTS_DIR).is_absolute()
+                                      else PROJECT_ROOT / SCREENSHOTS_DIR) / name), full_page=True)
+
+
+def check_axe(page, axe_script, where: str) -> None:
+    assert axe_violations(page, axe_script) == [], where
+
+
+def test_manager_signs_in_sees_own_center_only_and_resolves_a_case(chromium, web, add_manager, make_case,
+                                                                   axe_script):
+    email, token = add_manager("--role", "manager", "--center", "baku-6")
+    overdue = make_case("baku-6", due_in=-3600, comment="Növbə 2 saat çəkdi, heç kim kömək etmədi.")
+    later = make_case("baku-6", rating=2, due_in=86400, service_group="employment", comment=None)
+    elsewhere = make_case("karabakh-barda")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{web.url}/manage/set-password?lang=en#token={token}")
+        assert "#token" not in page.url  # the token leaves the address bar at once
+        check_axe(page, axe_script, "set password")
+        page.fill("#password", PASSWORD)
+        page.fill("#password2", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/manage/sign-in?saved=1")
+        check_axe(page, axe_script, "sign in")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/manage/cases")
+        rows = page.locator("tbody tr")
+        assert [rows.nth(i).get_attribute("data-case-id") for i in range(rows.count())] == [
+            overdue.case_id, later.case_id]  # own center only, soonest deadline first
+        assert elsewhere.case_id not in page.content()
+        assert "overdue" in rows.nth(0).get_attribute("class") and rows.nth(1).get_attribute("class") == ""
+        shot(page, "manage-cases.png")
+        for language in texts.LANGUAGES:
+            page.goto(f"{web.url}/manage/cases?lang={language}")
+            assert page.locator("h1").inner_text() == texts.text("cases_title", language)
+            check_axe(page, axe_script, f"case list ({language})")
+        page.select_option("#f-service_group", "employment")
+        page.click("form.filters button")
+        assert page.locator("tbody tr").count() == 1
+        page.goto(f"{web.url}/manage/cases/{overdue.case_id}?lang=en")
+        check_axe(page, axe_script, "case page (en)")
+        page.click("#action-take")
+        page.wait_for_url(f"**/manage/cases/{overdue.case_id}?saved=1")
+        assert page.locator("#case-assignee").inner_text() == email
+        page.select_option("#root_cause", "waiting_time")
+        page.fill("#note", "Apologised by phone; a second pensions window opens at 09:00.")
+        shot(page, "manage-case.png")
+        page.click("#action-resolve")
+        page.wait_for_url(f"**/manage/cases/{overdue.case_id}?saved=1")
+        assert page.locator("#case-status").inner_text() == texts.text("status_resolved", "en")
+        assert page.locator("#case-root_cause").inner_text() == texts.text("cause_waiting_time", "en")
+        check_axe(page, axe_script, "resolved case (en)")
+        for language in ("az", "ru"):
+            page.goto(f"{web.url}/manage/cases/{overdue.case_id}?lang={language}")
+            check_axe(page, axe_script, f"case page ({language})")
+        # The same session answers the API: the case is resolved, the other still open.
+        answer = context.request.get(f"{web.url}/api/v1/cases")
+        assert {c["case_id"]: c["status"] for c in answer.json()} == {overdue.case_id: "resolved",
+                                                                       later.case_id: "open"}
+        assert context.request.get(f"{web.url}/manage/cases/{elsewhere.case_id}").status == 404
+    finally:
+        context.close()
