@@ -176,6 +176,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "DOST: этот опрос уже закрыт. Спасибо!",
         "en": "DOST: this survey is already closed. Thank you!",
     },
+    # Follow-up cases (dost_channels.case_sms): the manager's one reply, then the survey.
+    "sms_case_reply": {
+        "az": "DOST, {center} rəhbərliyi: {message}",
+        "ru": "DOST, руководство {center}: {message}",
+        "en": "DOST, {center} management: {message}",
+    },
+    "sms_case_survey": {
+        "az": "DOST: {center} müraciətinizə necə baxdığımızdan razısınızmı? 1-dən 5-ə cavab verin (5 çox razı).",
+        "ru": "DOST: довольны ли вы тем, как {center} разобрал ваше обращение? Ответьте от 1 до 5 (5 очень доволен).",
+        "en": "DOST: are you satisfied with how {center} handled your feedback? Reply 1-5 (5 very satisfied).",
+    },
+    "sms_case_survey_thanks": {
+        "az": "DOST: təşəkkür edirik! Cavabınız rəhbərliyə çatdırıldı.",
+        "ru": "DOST: спасибо! Ваш ответ передан руководству центра.",
+        "en": "DOST: thank you! Your answer has been passed to the center's managers.",
+    },
 }
 
 

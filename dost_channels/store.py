@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from dost_channels.case_sms import FollowupContacts
 from dost_channels.clients import ApiClients
 from dost_channels.db.access import Database
 from dost_channels.kiosk_presses import KioskPresses
@@ -89,7 +90,7 @@ class Invitation:
         return self.answered_at is None and now < self.expires_at
 
 
-class ChannelStore(Database, ApiClients, SmsLedger, InvitationOutbox, RateLimits, KioskPresses):
+class ChannelStore(Database, ApiClients, SmsLedger, InvitationOutbox, RateLimits, KioskPresses, FollowupContacts):
     """Thread-safe access to the channel tables; every method is one short transaction.
 
     ``target`` is a database URL (``DOST_DATABASE_URL``) or an embedded SQLite file's path

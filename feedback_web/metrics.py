@@ -27,7 +27,7 @@ KIOSK_SUSPECT_RATINGS_TOTAL = Counter(
 SMS_REPLIES_TOTAL = Counter(
     metric_names.WEB_SMS_REPLIES_TOTAL,
     "Inbound SMS webhook calls, by outcome (counted, help_sent, ignored, opted_out, closed, "
-    "no_invitation, duplicate, bad_signature, broker_unavailable).",
+    "no_invitation, duplicate, bad_signature, broker_unavailable, case_survey).",
     ["outcome"],
 )
 

@@ -5,7 +5,9 @@ would round a timestamp to minutes). Channel tables: devices, API clients, QR to
 invitations and their outbox, opt-outs, the SMS ledger, rate-limit buckets, kiosk presses
 and completed visits. On-call tables: notifications and deliveries (``monitoring.oncall.outbox``).
 Follow-up tables (``dost_channels.cases``): the cases, one per feedback_id, and their history,
-whose unpublished entries the case agent relays to ``followup.cases``.
+whose unpublished entries the case agent relays to ``followup.cases``; the follow-up contacts
+(``dost_channels.case_sms``): an SMS rater's phone, encrypted, kept a short while so that a
+case can answer the citizen.
 """
 
 from __future__ import annotations
@@ -214,6 +216,17 @@ followup_case_history = Table(
     Index("followup_case_history_by_case", "case_id", "id"),
     Index("followup_case_history_unpublished", "id",
           sqlite_where=text("published_at IS NULL"), postgresql_where=text("published_at IS NULL")),
+)
+
+followup_contacts = Table(
+    "followup_contacts", metadata,
+    Column("feedback_id", Text, primary_key=True),
+    Column("phone_hash", Text, nullable=False),
+    Column("phone_encrypted", Text, nullable=False),  # DOST_PHONE_ENCRYPTION_KEY, as on visits.completed
+    Column("language", Text, nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False),
+    Index("followup_contacts_by_expiry", "expires_at"),
 )
 
 # Managers' accounts (dost_channels.users, revision 0003).

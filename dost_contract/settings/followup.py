@@ -15,6 +15,8 @@ class FollowupSettings(BaseModel):
     followup_deadline_working_days: float = Field(2.0, gt=0, le=60)
     # After resolution, SMS cases get "Are you satisfied with how we handled it? Reply 1-5".
     followup_survey_enabled: bool = True
+    # How long an SMS rater's phone is kept (encrypted) so that a case can answer them.
+    followup_contact_days: float = Field(14.0, gt=0, le=90)
     # How long a survey reply is matched to its case.
     followup_survey_ttl_seconds: int = Field(7 * 24 * 3600, gt=0)
     # The case agent (dost-feedback cases-worker): its metrics and how often it relays

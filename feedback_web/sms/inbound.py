@@ -7,7 +7,10 @@
 3. The reply is matched to the phone's open invitation (by keyed phone hash).
 4. STOP/DAYAN/СТОП opts the phone out; a rating is published once (its feedback_id is
    derived from the visit, so even a new message id cannot count twice); a reply without
-   a rating gets a polite help SMS and is not counted.
+   a rating gets a polite help SMS and is not counted. A counted rating's phone is kept,
+   encrypted, for a while so that a follow-up case can answer the citizen; a reply to a
+   follow-up case's survey is recorded on the case and is not a rating
+   (``dost_channels.case_sms``).
 5. The auto-replies (opted out, closed, help) go to a phone at most once a day, so an
    auto-responder on the citizen's side cannot make an SMS loop.
 Answers are JSON ``{"status": ...}`` under ``dost``; under ``twilio`` an empty TwiML
@@ -26,11 +29,14 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from dost_channels import i18n
+from dost_channels.case_sms import answer_case_survey, survey_case_id
+from dost_channels.cases import CaseStore
 from dost_channels.db.offload import in_db_thread
 from dost_channels.sms_gateway import SmsGateway, SmsSendError
 from dost_channels.store import ChannelStore
 from dost_contract.events import Channel, FeedbackSubmitted, utc_now
-from dost_contract.phones import InvalidPhone, mask_phone, normalize_phone, phone_hash
+from dost_contract.followup import CaseError
+from dost_contract.phones import InvalidPhone, encrypt_phone, mask_phone, normalize_phone, phone_hash
 from dost_contract.settings import Settings
 from feedback_web import metrics
 from feedback_web.ingest import publish_or_503
@@ -67,6 +73,8 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
     scheme = signature_scheme(settings.sms_signature_scheme, settings.sms_signature_secret.get_secret_value(),
                               settings.sms_signature_max_age_seconds)
     hash_secret = settings.phone_hash_secret.get_secret_value()
+    encryption_key = settings.phone_encryption_key.get_secret_value()
+    cases = CaseStore(store.url)  # the same database as the channel store
 
     async def signed(request: Request) -> str:
         # A dependency: FastAPI runs it before validating the form fields, so an unsigned
@@ -163,6 +171,8 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
                 await reply(phone, "sms_help", language, "help")
                 return done("help_sent")
             return done("ignored")
+        if survey_case_id(invitation.visit_id) is not None:
+            return await survey_answer(phone, invitation, parsed.rating, language, now)
         received_at = utc_now()
         feedback = FeedbackSubmitted(
             feedback_id=sms_feedback_id(invitation.visit_id), center_id=invitation.center_id,
@@ -174,7 +184,22 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
             metrics.SMS_REPLIES_TOTAL.labels("broker_unavailable").inc()
             return failure
         await in_db_thread(store.mark_answered, invitation.visit_id, str(feedback.feedback_id), now)
+        await in_db_thread(store.remember_contact, feedback_id=str(feedback.feedback_id), phone_hash=key,
+                           phone_encrypted=encrypt_phone(encryption_key, phone),
+                           language=language or invitation.language,
+                           valid_seconds=settings.followup_contact_days * 86400, now=now)
         await reply(phone, "sms_thanks", language, "thanks")
         return done("counted", str(feedback.feedback_id))
+
+    async def survey_answer(phone: str, invitation, rating: int, language: str | None, now: float) -> SmsOutcome:
+        """A reply to a follow-up case's survey: recorded on the case, not counted as a rating."""
+        try:
+            case = await in_db_thread(answer_case_survey, store, cases, invitation.visit_id, rating, now)
+        except CaseError as exc:
+            log.info("survey reply for %s not recorded: %s", invitation.visit_id, exc)
+            return done("ignored")
+        await reply(phone, "sms_case_survey_thanks", language, "thanks")
+        log.info("survey answer %d recorded on case %s (%s)", rating, case.case_id, case.status)
+        return done("case_survey")
 
     return router

@@ -33,7 +33,7 @@ def test_0002_adds_the_case_tables_to_a_0001_database_and_comes_off_again(postgr
             connection.execute(text("INSERT INTO opt_outs (phone_hash, opted_out_at) VALUES ('h', 1)"))
         migrate.upgrade(engine, "0002")
         tables = set(inspect(engine).get_table_names())
-        assert {"followup_cases", "followup_case_history", "opt_outs"} <= tables
+        assert {"followup_cases", "followup_case_history", "followup_contacts", "opt_outs"} <= tables
         unique = inspect(engine).get_unique_constraints("followup_cases")
         assert [c["column_names"] for c in unique] == [["feedback_id"]]
         command.downgrade(migrate._config(engine), "0001")

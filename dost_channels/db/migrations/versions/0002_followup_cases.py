@@ -1,4 +1,4 @@
-"""Follow-up cases: one per feedback_id, and their audit history (relayed to followup.cases)
+"""Follow-up cases: one per feedback_id, their audit history (relayed to followup.cases), SMS contacts
 
 Revision ID: 0002
 Revises: 0001
@@ -68,8 +68,24 @@ def upgrade() -> None:
         batch_op.create_index('followup_case_history_unpublished', ['id'], unique=False,
                               sqlite_where=sa.text(UNPUBLISHED), postgresql_where=sa.text(UNPUBLISHED))
 
+    op.create_table('followup_contacts',
+    sa.Column('feedback_id', sa.Text(), nullable=False),
+    sa.Column('phone_hash', sa.Text(), nullable=False),
+    sa.Column('phone_encrypted', sa.Text(), nullable=False),
+    sa.Column('language', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.Double(), nullable=False),
+    sa.Column('expires_at', sa.Double(), nullable=False),
+    sa.PrimaryKeyConstraint('feedback_id')
+    )
+    with op.batch_alter_table('followup_contacts', schema=None) as batch_op:
+        batch_op.create_index('followup_contacts_by_expiry', ['expires_at'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('followup_contacts', schema=None) as batch_op:
+        batch_op.drop_index('followup_contacts_by_expiry')
+
+    op.drop_table('followup_contacts')
     with op.batch_alter_table('followup_case_history', schema=None) as batch_op:
         batch_op.drop_index('followup_case_history_unpublished', sqlite_where=sa.text(UNPUBLISHED),
                             postgresql_where=sa.text(UNPUBLISHED))
