@@ -176,8 +176,8 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     app.include_router(qr_router(settings, registry, store, publisher))
     app.include_router(sms_router(settings, store, publisher, gateway))
     app.include_router(auth_router(gate))
-    app.include_router(cases_router(gate, cases, registry))
-    app.include_router(cases_api_router(gate, cases, registry))
+    app.include_router(cases_router(gate, cases, store, registry))
+    app.include_router(cases_api_router(gate, cases, store, registry))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     return app

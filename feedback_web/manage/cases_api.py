@@ -15,8 +15,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from dost_channels.case_sms import MAX_REPLY_CHARS, queue_case_reply
 from dost_channels.cases import CaseStore
 from dost_channels.db.offload import in_db_thread
+from dost_channels.store import ChannelStore
 from dost_channels.users import User, scope_centers
 from dost_contract.centers import CenterRegistry
 from dost_contract.events import ServiceGroup
@@ -60,6 +62,8 @@ class ActionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     root_cause: RootCause | None = Field(None, description="Required to resolve")
     note: str | None = Field(None, max_length=MAX_NOTE_CHARS, description="Required to resolve")
+    message: str | None = Field(None, max_length=MAX_REPLY_CHARS,
+                                description="reply: the one short SMS to the citizen of an SMS case")
 
 
 ERRORS = {
@@ -68,7 +72,7 @@ ERRORS = {
 }
 
 
-def cases_api_router(gate: Gate, cases: CaseStore, registry: CenterRegistry) -> APIRouter:
+def cases_api_router(gate: Gate, cases: CaseStore, store: ChannelStore, registry: CenterRegistry) -> APIRouter:
     router = APIRouter(prefix="/api/v1/cases", tags=["follow-up cases"])
     regions = center_regions(registry)
 
@@ -109,14 +113,19 @@ def cases_api_router(gate: Gate, cases: CaseStore, registry: CenterRegistry) -> 
     @router.post("/{case_id}/{action}", response_model=CaseJson,
                  responses={**ERRORS, 409: {"model": CaseProblem, "description": "not allowed in this status, or a "
                                                                                   "root cause or note missing"}})
-    async def act(case_id: str, action: Literal["take", "start", "resolve", "reopen"],
+    async def act(case_id: str, action: Literal["take", "start", "resolve", "reopen", "reply"],
                   body: ActionBody | None = None, user: User = Depends(manager)) -> dict | JSONResponse:
-        """Take a case, mark it in progress (``start``), resolve it (``root_cause`` and ``note``), or reopen it."""
+        """Take a case, mark it in progress (``start``), resolve it (``root_cause`` and ``note``), reopen it,
+        or send the citizen of an SMS case its one reply (``reply`` with ``message``; the phone is never shown)."""
         body = body or ActionBody()
+        scope = scope_centers(user, regions)
         try:
-            case = await in_db_thread(cases.act, case_id, API_ACTIONS[action], user.email,
-                                      root_cause=body.root_cause, note=body.note,
-                                      centers=scope_centers(user, regions))
+            if action == "reply":
+                case = await in_db_thread(queue_case_reply, store, cases, registry, case_id, body.message or "",
+                                          user.email, centers=scope)
+            else:
+                case = await in_db_thread(cases.act, case_id, API_ACTIONS[action], user.email,
+                                          root_cause=body.root_cause, note=body.note, centers=scope)
         except CaseNotFound:
             return not_found(case_id)
         except CaseError as exc:

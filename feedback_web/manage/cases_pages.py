@@ -1,6 +1,8 @@
 """``/manage/cases``: the case list (by deadline, overdue marked, filters) and a case's page and actions.
 
 A user sees and acts only on the cases of their scope (``dost_channels.users.scope_centers``);
+an SMS case also offers its one reply to the citizen (``dost_channels.case_sms.queue_case_reply``:
+the invitation outbox sends it, and the phone stays encrypted in the database).
 a case outside it is "no such case", like a missing one. Every action is a POST form with
 the CSRF token, then a redirect back to the case (post/redirect/get). The citizen's phone is
 never on a case: there is nothing to show.
@@ -16,8 +18,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from dost_channels import i18n
+from dost_channels.case_sms import MAX_REPLY_CHARS, queue_case_reply
 from dost_channels.cases import CaseStore
 from dost_channels.db.offload import in_db_thread
+from dost_channels.store import ChannelStore
 from dost_channels.users import User, scope_centers
 from dost_contract.centers import CenterRegistry
 from dost_contract.events import ServiceGroup
@@ -79,7 +83,8 @@ def render_list(cases: list[Case], language: str, now: float, registry: CenterRe
         center = registry.get(case.center_id)
         comment = (case.comment or "")[:80] + ("…" if case.comment and len(case.comment) > 80 else "")
         rows.append(
-            f'<tr class="{"overdue" if overdue else ""}" data-case-id="{html.escape(case.case_id)}">'
+            f'<tr class="{"overdue" if overdue else ""}" data-case-id="{html.escape(case.case_id)}" '
+            f'data-center-id="{html.escape(case.center_id)}">'
             f'<td><a href="/manage/cases/{html.escape(case.case_id)}">{local_time(case.due_at)}</a>{badge}</td>'
             f'<td>{html.t("status_" + case.status.value, language)}</td>'
             f'<td>{html.escape(center_name(center, language) if center else case.center_id)}</td>'
@@ -111,6 +116,10 @@ def render_actions(case: Case, language: str, csrf: str) -> str:
         forms.append(_action_form(case, "resolve", language, csrf, fields))
     if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         forms.append(_action_form(case, "reopen", language, csrf))
+    if case.channel == "sms" and case.reply_sent_at is None:
+        fields = (f'<label for="message">{html.t("reply_text", language)}</label>'
+                  f'<textarea id="message" name="message" required maxlength="{MAX_REPLY_CHARS}"></textarea>')
+        forms.append(_action_form(case, "reply", language, csrf, fields))
     return (f'<section class="actions" aria-labelledby="actions-title"><h2 id="actions-title">'
             f'{html.t("actions", language)}</h2>{"".join(forms)}</section>')
 
@@ -152,7 +161,7 @@ def render_case(case: Case, history: list, language: str, now: float, registry: 
             f'<h2>{html.t("history", language)}</h2><ol class="history">{entries}</ol>')
 
 
-def cases_router(gate: Gate, cases: CaseStore, registry: CenterRegistry) -> APIRouter:
+def cases_router(gate: Gate, cases: CaseStore, store: ChannelStore, registry: CenterRegistry) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     regions = center_regions(registry)
 
@@ -195,17 +204,21 @@ def cases_router(gate: Gate, cases: CaseStore, registry: CenterRegistry) -> APIR
 
     @router.post("/manage/cases/{case_id}/{action}")
     async def case_action(request: Request, case_id: str, action: str, csrf: str = Form(""),
-                          root_cause: str = Form(""), note: str = Form("")) -> Response:
+                          root_cause: str = Form(""), note: str = Form(""), message: str = Form("")) -> Response:
         user = await gate.page_user(request)
         if user is None:
             return gate.sign_in_redirect()
         if not gate.csrf_ok(request, csrf):
             return gate.csrf_refused(request, user)
-        if action not in PAGE_ACTIONS:
+        if action not in PAGE_ACTIONS and action != "reply":
             return gate.html(request, "not_found", "", user=user, status=404)
         try:
-            await in_db_thread(cases.act, case_id, PAGE_ACTIONS[action], user.email, root_cause=root_cause or None,
-                               note=note or None, centers=scope(user))
+            if action == "reply":
+                await in_db_thread(queue_case_reply, store, cases, registry, case_id, message, user.email,
+                                   centers=scope(user))
+            else:
+                await in_db_thread(cases.act, case_id, PAGE_ACTIONS[action], user.email,
+                                   root_cause=root_cause or None, note=note or None, centers=scope(user))
         except CaseNotFound:
             return gate.html(request, "not_found", "", user=user, status=404)
         except CaseError as exc:
