@@ -25,7 +25,7 @@ from feedback_web.manage import html, texts
 from feedback_web.manage.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionSigner
 from feedback_web.rate_limit import TokenBucket
 
-LANGUAGE_COOKIE = "dost_lang"
+LANGUAGE_COOKIE = "manage_lang"
 NO_STORE = {"Cache-Control": "no-store"}
 SET_PASSWORD_SCRIPT = (
     # The link's token is in the fragment; move it into the form and out of the address bar.

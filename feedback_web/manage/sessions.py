@@ -1,9 +1,9 @@
 """Signed session cookies and CSRF tokens for ``/manage`` (standard-library HMAC-SHA256).
 
-- **Session** (cookie ``dost_session``, HttpOnly, SameSite=Lax, Path=/): ``user_id.stamp.expires.mac``.
+- **Session** (cookie ``manage_session``, HttpOnly, SameSite=Lax, Path=/): ``user_id.stamp.expires.mac``.
   ``stamp`` is the user's password stamp: setting a new password ends every older session.
   The MAC is HMAC-SHA256 under ``DOST_SESSION_SECRET``; the server stores nothing.
-- **CSRF** (double submit, signed): cookie ``dost_csrf`` holds a random nonce; every form
+- **CSRF** (double submit, signed): cookie ``manage_csrf`` holds a random nonce; every form
   carries ``csrf = HMAC(secret, "csrf:" + nonce)``. A POST whose form token does not match
   its cookie is refused (403). Another site can neither read the cookie nor forge the
   token, and the sign-in form is covered as well as the forms behind it.
@@ -17,8 +17,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
-SESSION_COOKIE = "dost_session"
-CSRF_COOKIE = "dost_csrf"
+SESSION_COOKIE = "manage_session"
+CSRF_COOKIE = "manage_csrf"
 
 
 @dataclass(frozen=True)
