@@ -7,7 +7,7 @@ what the case agent, the CLI and the managers' pages use:
   CONFLICT DO NOTHING``), so a re-delivery, a replay or two agents racing open one case;
 - ``get``, ``get_by_feedback``, ``list_cases`` (filters; ``centers`` scopes a caller to
   its centers: ``None`` is every center), ``history``;
-- the actions (``take``, ``start``, ``resolve``, ``reopen``, ``close``, or ``act``): one
+- the actions (``take``, ``start``, ``resolve``, ``reopen``, ``close_case``, or ``act``): one
   transaction reads the row (``FOR UPDATE`` on PostgreSQL), applies
   ``dost_contract.followup.transition`` and writes the case and its history entry;
 - ``counts``: open and overdue cases per center (the gauges);
@@ -204,7 +204,8 @@ class CaseStore(Database):
     def reopen(self, case_id: str, actor: str, note: str | None = None, **kwargs) -> Case:
         return self.act(case_id, CaseAction.REOPENED, actor, note=note, **kwargs)
 
-    def close(self, case_id: str, actor: str, **kwargs) -> Case:
+    def close_case(self, case_id: str, actor: str, **kwargs) -> Case:
+        """Close a resolved case (``close()`` is the store's own: it disposes of the engine)."""
         return self.act(case_id, CaseAction.CLOSED, actor, **kwargs)
 
     # --- The relay to followup.cases ---------------------------------------------------

@@ -1,7 +1,8 @@
 """Every ``dost_*`` series name the system exports, in one catalogue.
 
 The exporters (``streams/metrics.py``, ``streams/sentiment/metrics.py``,
-``streams/sms_invitations.py``, ``feedback_web/metrics.py``, ``monitoring/oncall/receiver.py``)
+``streams/sms_invitations.py``, ``streams/followup/metrics.py``, ``feedback_web/metrics.py``,
+``monitoring/oncall/receiver.py``)
 declare their metrics with these names, and the rules, dashboards and replay query them
 by the same constants, so a rename is one edit here. ``tests/test_layout.py`` checks that
 no ``dost_*`` series name is typed anywhere else in the packages.
@@ -47,6 +48,15 @@ CENTER_CHANGE_UNSATISFIED = "dost_center_change_unsatisfied"  # unhappy ratings 
 SMS_INVITATIONS_TOTAL = "dost_sms_invitations_total"  # {outcome}: visits.completed handled
 SMS_INVITATION_SENDS_TOTAL = "dost_sms_invitation_sends_total"  # {outcome}: outbox send attempts
 SMS_OUTBOX_INVITATIONS = "dost_sms_outbox_invitations"  # {state}: pending, sent, gave_up
+
+# --- Follow-up case agent (its own process and consumer group; streams/followup/) -------
+FOLLOWUP_CASES_OPEN = "dost_followup_cases_open"  # {center_id}: open or in progress
+FOLLOWUP_CASES_OVERDUE = "dost_followup_cases_overdue"  # {center_id}: of those, past due_at
+FOLLOWUP_CASE_RESOLUTION_SECONDS = "dost_followup_case_resolution_seconds"  # histogram {center_id}
+FOLLOWUP_CASES_RESOLVED_TOTAL = "dost_followup_cases_resolved_total"  # {center_id, root_cause}
+FOLLOWUP_CASES_OPENED_TOTAL = "dost_followup_cases_opened_total"  # {center_id, reason}
+FOLLOWUP_EVENTS_TOTAL = "dost_followup_events_total"  # {topic, outcome}: feedback records the agent handled
+FOLLOWUP_CASE_EVENTS_PUBLISHED_TOTAL = "dost_followup_case_events_published_total"  # {event}: on followup.cases
 
 # --- Sentiment worker -------------------------------------------------------------------
 SENTIMENT_EVENTS_TOTAL = "dost_sentiment_events_total"  # {outcome}

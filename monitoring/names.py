@@ -44,6 +44,7 @@ ALERT_NAMES = ALERT_NAMES + ALERT_PATH_ALERT_NAMES
 WORKER_JOB = "dost-worker"
 SENTIMENT_JOB = "dost-sentiment"
 SMS_INVITER_JOB = "dost-sms-inviter"
+FOLLOWUP_JOB = "dost-followup"
 WEB_JOB = "dost-web"
 RECEIVER_JOB = "dost-oncall-receiver"
 ALERTMANAGER_JOB = "dost-alertmanager"

@@ -50,6 +50,7 @@ def services_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         alertmanager_port=free_port(),
         receiver_port=free_port(),
         sms_inviter_metrics_port=free_port(),
+        followup_metrics_port=free_port(),
         faust_app_id=f"dost-feedback-test-{uuid.uuid4().hex[:8]}",
         kiosk_reset_seconds=3,  # the kiosk's thank-you screen resets quickly in browser tests
         # Every test and the fuzzer call from 127.0.0.1; test_guards.py tests the per-IP limit itself.
@@ -113,6 +114,12 @@ def sentiment_worker(kafka: Service, services_settings: Settings, supervisor: Su
 def sms_inviter(kafka: Service, services_settings: Settings, supervisor: Supervisor) -> Service:
     """The SMS-invitation agent (its own process and consumer group), on the dev log gateway."""
     return supervisor.start(stack.sms_inviter(services_settings), timeout=120)
+
+
+@pytest.fixture(scope="session")
+def cases_worker(kafka: Service, services_settings: Settings, supervisor: Supervisor) -> Service:
+    """The follow-up case agent (its own process and consumer group), on the session's channel database."""
+    return supervisor.start(stack.cases_worker(services_settings), timeout=120)
 
 
 @pytest.fixture(scope="session")
@@ -202,6 +209,7 @@ def monitoring_configs(services_settings: Settings):
         worker_targets=[f"{s.worker_metrics_host}:{s.worker_metrics_port}"],
         web_targets=[f"{s.web_host}:{s.web_port}"],
         sentiment_targets=[f"{s.worker_metrics_host}:{s.sentiment_metrics_port}"],
+        followup_targets=[f"{s.worker_metrics_host}:{s.followup_metrics_port}"],
     )
 
 

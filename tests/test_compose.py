@@ -505,7 +505,7 @@ def test_retention_runs_periodically_on_the_database_and_the_receivers_volume(se
     assert mounts(retention) == [s_t for s_t in mounts(services["receiver"]) if s_t[1] == "/var/lib/dost"]
 
 
-DATABASE_USERS = ("web", "sms-inviter", "receiver", "retention")
+DATABASE_USERS = ("web", "sms-inviter", "cases-worker", "receiver", "retention")
 
 
 def test_the_stores_are_in_postgresql_migrated_first_and_no_sqlite_volume_is_shared(services):

@@ -32,6 +32,7 @@ WIRING_ONLY = {
     "dost_contract/settings/monitoring.py": "field declarations",
     "dost_contract/settings/streams.py": "field declarations (its validator: test_settings.py)",
     "dost_contract/settings/channels.py": "field declarations (insecure_secrets: test_settings.py)",
+    "streams/followup/metrics.py": "metric declarations (tests/streams/followup/test_worker.py reads them)",
     "dost_contract/settings/followup.py": "field declarations (the default rule: tests/dost_contract/test_followup.py)",
     "dost_contract/settings/database.py": "one field and its URL check (tests/dost_channels/db/test_engine.py)",
     "dost_channels/db/migrations/env.py": "Alembic's entry point (tests/dost_channels/db/test_migrate.py)",

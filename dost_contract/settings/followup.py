@@ -19,8 +19,7 @@ class FollowupSettings(BaseModel):
     followup_contact_days: float = Field(14.0, gt=0, le=90)
     # How long a survey reply is matched to its case.
     followup_survey_ttl_seconds: int = Field(7 * 24 * 3600, gt=0)
-    # The case agent (dost-feedback cases-worker): its metrics and how often it relays
-    # history entries to followup.cases and refreshes the open/overdue gauges.
-    followup_metrics_host: str = "127.0.0.1"
+    # The case agent (dost-feedback cases-worker): its metrics (on DOST_WORKER_METRICS_HOST)
+    # and how often it relays history entries to followup.cases and refreshes the gauges.
     followup_metrics_port: int = 9104
     followup_poll_seconds: float = Field(1.0, gt=0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from dost_feedback.cli import channels, sentiment, services, simulate
+from dost_feedback.cli.cases import cases_app
 from dost_feedback.cli.dashboards import dashboards_app
 from dost_feedback.cli.db import db_app
 from dost_feedback.cli.kafka import kafka_app
@@ -32,12 +33,14 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(kafka_app, name="kafka")
 app.add_typer(monitoring_app, name="monitoring")
 app.add_typer(db_app, name="db")
+app.add_typer(cases_app, name="cases")
 app.add_typer(users_app, name="users")
 
 app.command()(services.web)
 app.command()(services.worker)
 app.command("sentiment-worker")(services.sentiment_worker)
 app.command("sms-inviter")(services.sms_inviter)
+app.command("cases-worker")(services.cases_worker)
 app.command()(sentiment.sentiment)
 app.command()(services.receiver)
 app.command()(simulate.simulate)

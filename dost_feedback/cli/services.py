@@ -1,4 +1,5 @@
-"""The long-running services: ``web``, ``worker``, ``sentiment-worker``, ``sms-inviter`` and ``receiver``.
+"""The long-running services: ``web``, ``worker``, ``sentiment-worker``, ``sms-inviter``, ``cases-worker``
+and ``receiver``.
 
 Each imports its app only when run, so the other commands start without loading Faust,
 FastAPI or the sentiment model.
@@ -69,6 +70,16 @@ def sms_inviter(loglevel: str = typer.Option("info", help="Faust log level.")) -
     from streams.sms_invitations import run_sms_inviter
 
     run_sms_inviter(get_settings(), loglevel=loglevel)
+
+
+def cases_worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:
+    """Run the follow-up case agent (its own consumer group): opens cases, publishes followup.cases;
+    metrics on DOST_FOLLOWUP_METRICS_PORT."""
+    settings = service_settings()
+    require_current_schema(settings)
+    from streams.followup.worker import run_followup_worker
+
+    run_followup_worker(settings, loglevel=loglevel)
 
 
 def sentiment_worker(loglevel: str = typer.Option("info", help="Faust log level.")) -> None:

@@ -73,6 +73,11 @@ def principal_grants(app_id: str, sentiment_app_id: str) -> dict[str, tuple[Gran
             _consume(topics.FEEDBACK_SUBMITTED), _produce(topics.FEEDBACK_SCORED),
             _produce(topics.FEEDBACK_DEADLETTER), *faust_app_grants(sentiment_app_id),
         ),
+        # streams/followup/worker.py: its own Faust app, app_id + "-followup".
+        "cases-worker": (
+            _consume(topics.FEEDBACK_SUBMITTED), _consume(topics.FEEDBACK_SCORED), _produce(topics.FOLLOWUP_CASES),
+            *faust_app_grants(f"{app_id}-followup"),
+        ),
     }
 
 

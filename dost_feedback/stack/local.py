@@ -115,6 +115,7 @@ class LocalStack:
             worker_targets=[f"{s.worker_metrics_host}:{s.worker_metrics_port}"],
             sentiment_targets=[f"{s.worker_metrics_host}:{s.sentiment_metrics_port}"],
             sms_inviter_targets=[f"{s.worker_metrics_host}:{s.sms_inviter_metrics_port}"],
+            followup_targets=[f"{s.worker_metrics_host}:{s.followup_metrics_port}"],
             web_targets=[f"{s.web_host}:{s.web_port}"],
         )
         self._start("on-call receiver", lambda: monitoring.receiver_service(s, s.run_dir))
@@ -122,6 +123,7 @@ class LocalStack:
         self._start("stream worker", lambda: services.worker(s), timeout=WORKER_START_SECONDS)
         self._start("sentiment worker", lambda: services.sentiment_worker(s), timeout=SENTIMENT_WORKER_START_SECONDS)
         self._start("sms-invitation agent", lambda: services.sms_inviter(s), timeout=WORKER_START_SECONDS)
+        self._start("follow-up case agent", lambda: services.cases_worker(s), timeout=WORKER_START_SECONDS)
         self._start("web", lambda: services.web(s))
         self._start("prometheus", lambda: monitoring.prometheus_service(s, configs, s.run_dir))
         if simulation is not None:
@@ -142,6 +144,7 @@ class LocalStack:
             ("Worker metrics", self.services["worker-1"].url),
             ("Sentiment", self.services["sentiment-worker"].url),
             ("SMS invitations", self.services["sms-inviter"].url),
+            ("Follow-up cases", f"{self.services['cases-worker'].url}  (dost-feedback cases list)"),
             ("Prometheus", f"{prometheus}{SATISFACTION_GRAPH}"),
             ("Alerts", f"{prometheus}/alerts"),
             ("Alertmanager", self.services["alertmanager"].url),

@@ -118,6 +118,13 @@ def sms_inviter(settings: Settings) -> Service:
     )
 
 
+def cases_worker(settings: Settings) -> Service:
+    """The follow-up case agent: its own process and consumer group (see streams/followup/agent.py)."""
+    return _worker_service(
+        settings, "cases-worker", "cases-worker", settings.followup_metrics_port, service_env(settings, "cases-worker")
+    )
+
+
 def web(settings: Settings) -> Service:
     require_free_port("web", settings.web_host, settings.web_port)
     base = f"http://{settings.web_host}:{settings.web_port}"

@@ -11,6 +11,7 @@ Alertmanager and the on-call receiver on them (``dost_feedback.stack.monitoring`
         web_targets: Sequence[str] = (),          # "host:port" of feedback_web
         sentiment_targets: Sequence[str] = (),    # "host:port" of the sentiment worker's /metrics
         sms_inviter_targets: Sequence[str] = (),  # "host:port" of the SMS-invitation agent's /metrics
+        followup_targets: Sequence[str] = (),     # "host:port" of the case agent's /metrics
         alertmanager_target: str | None = None,   # default settings.alertmanager_host:alertmanager_port
         receiver_url: str | None = None,          # default http://receiver_host:receiver_port/alertmanager
         profile: "dev" | "prod" | None = None,    # default settings.profile
@@ -62,6 +63,7 @@ def write_local_configs(
     web_targets: Sequence[str] = (),
     sentiment_targets: Sequence[str] = (),
     sms_inviter_targets: Sequence[str] = (),
+    followup_targets: Sequence[str] = (),
     alertmanager_target: str | None = None,
     receiver_url: str | None = None,
     profile: ProfileName | None = None,
@@ -87,6 +89,7 @@ def write_local_configs(
         web_targets=web_targets,
         sentiment_targets=sentiment_targets,
         sms_inviter_targets=sms_inviter_targets,
+        followup_targets=followup_targets,
         alertmanager_target=alertmanager_target or f"{settings.alertmanager_host}:{settings.alertmanager_port}",
         rule_files=[str(rules_file)],
         scrape_interval=timings.prometheus_scrape_interval,

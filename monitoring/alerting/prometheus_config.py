@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from monitoring.names import ALERTMANAGER_JOB, RECEIVER_JOB, SENTIMENT_JOB, SMS_INVITER_JOB, WEB_JOB, WORKER_JOB
+from monitoring.names import (
+    ALERTMANAGER_JOB,
+    FOLLOWUP_JOB,
+    RECEIVER_JOB,
+    SENTIMENT_JOB,
+    SMS_INVITER_JOB,
+    WEB_JOB,
+    WORKER_JOB,
+)
 
 
 def _scrape_job(job_name: str, targets: Sequence[str]) -> dict[str, Any]:
@@ -21,6 +29,7 @@ def render_prometheus_config(
     receiver_targets: Sequence[str] = (),
     sentiment_targets: Sequence[str] = (),
     sms_inviter_targets: Sequence[str] = (),
+    followup_targets: Sequence[str] = (),
 ) -> dict[str, Any]:
     """prometheus.yml as a dict.
 
@@ -33,6 +42,8 @@ def render_prometheus_config(
         scrape_configs.append(_scrape_job(SENTIMENT_JOB, sentiment_targets))
     if sms_inviter_targets:
         scrape_configs.append(_scrape_job(SMS_INVITER_JOB, sms_inviter_targets))
+    if followup_targets:
+        scrape_configs.append(_scrape_job(FOLLOWUP_JOB, followup_targets))
     if web_targets:
         scrape_configs.append(_scrape_job(WEB_JOB, web_targets))
     if receiver_targets:

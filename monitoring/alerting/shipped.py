@@ -40,6 +40,7 @@ COMPOSE_WORKER_HOSTS = ("worker-1", "worker-2")
 COMPOSE_WEB_HOST = "web"
 COMPOSE_SENTIMENT_HOST = "sentiment-worker"
 COMPOSE_SMS_INVITER_HOST = "sms-inviter"
+COMPOSE_FOLLOWUP_HOST = "cases-worker"
 COMPOSE_ALERTMANAGER_HOST = "alertmanager"
 COMPOSE_RECEIVER_HOST = "receiver"
 # docker-compose.yml's `secrets: oncall_webhook_token` (from DOST_ONCALL_WEBHOOK_TOKEN), mounted here.
@@ -64,6 +65,7 @@ def render_shipped_files() -> dict[Path, str]:
         web_targets=[f"{COMPOSE_WEB_HOST}:{settings.web_port}"],
         sentiment_targets=[f"{COMPOSE_SENTIMENT_HOST}:{settings.sentiment_metrics_port}"],
         sms_inviter_targets=[f"{COMPOSE_SMS_INVITER_HOST}:{settings.sms_inviter_metrics_port}"],
+        followup_targets=[f"{COMPOSE_FOLLOWUP_HOST}:{settings.followup_metrics_port}"],
         alertmanager_target=f"{COMPOSE_ALERTMANAGER_HOST}:{settings.alertmanager_port}",
         rule_files=["rules/*.rules.yml"],
         scrape_interval=profile.prometheus_scrape_interval,

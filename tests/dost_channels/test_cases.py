@@ -89,7 +89,7 @@ def test_actions_change_the_case_and_write_its_history(db_target):
         CaseStatus.RESOLVED, RootCause.STAFF_CONDUCT, "Talked to the clerk", "aysel@dost.az")
     store.reopen(case.case_id, "region@dost.az", note="citizen called again", now=T0 + 4)
     store.resolve(case.case_id, "region@dost.az", "other", "Apologised", now=T0 + 5)
-    closed = store.close(case.case_id, "region@dost.az", now=T0 + 6)
+    closed = store.close_case(case.case_id, "region@dost.az", now=T0 + 6)
     assert closed.status == CaseStatus.CLOSED
     history = store.history(case.case_id)
     assert [(e.action, e.actor, e.at) for e in history] == [

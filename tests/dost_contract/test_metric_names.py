@@ -10,6 +10,7 @@ import prometheus_client
 import feedback_web.metrics  # noqa: F401 (registers the web's metrics)
 import streams.metrics
 import streams.sentiment.metrics  # noqa: F401 (registers the sentiment worker's metrics)
+import streams.followup.metrics  # noqa: F401 (registers the case agent's metrics)
 import streams.sms_invitations  # noqa: F401 (registers the SMS-invitation counter)
 from dost_contract import metric_names
 from monitoring.oncall.outbox import Outbox
@@ -23,8 +24,10 @@ CONTRACT_EXPORTED = {
     "dost_center_satisfied",
     "dost_center_satisfaction_target",
     "dost_comment_sentiment_total",
+    "dost_followup_cases_open",
+    "dost_followup_cases_overdue",
 }
-CONTRACT_NOT_YET_EXPORTED = {"dost_followup_cases_open", "dost_followup_cases_overdue"}
+CONTRACT_NOT_YET_EXPORTED: set[str] = set()
 
 
 def catalogue() -> dict[str, str]:
@@ -102,4 +105,6 @@ def test_the_contract_series_are_exported_with_the_contract_types(tmp_path: Path
         "dost_center_satisfied": "gauge",
         "dost_center_satisfaction_target": "gauge",
         "dost_comment_sentiment_total": "counter",
+        "dost_followup_cases_open": "gauge",
+        "dost_followup_cases_overdue": "gauge",
     }

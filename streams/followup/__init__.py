@@ -1,0 +1,1 @@
+"""The follow-up case agent: opens cases from unhappy feedback, relays case events, exports case metrics."""
