@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from dost_contract import metric_names
 from dost_contract.settings import PROJECT_ROOT
 from feedback_web.manage import texts
+from tests.conftest import metric_value, wait_for
 from tests.feedback_web.manage.conftest import PASSWORD, axe_violations
 
 pytestmark = pytest.mark.services
@@ -28,8 +30,29 @@ def check_axe(page, axe_script, where: str) -> None:
     assert axe_violations(page, axe_script) == [], where
 
 
-def test_manager_signs_in_sees_own_center_only_and_resolves_a_case(chromium, web, add_manager, make_case,
-                                                                   axe_script):
+def case_metrics(context, cases_worker, case_store, center_id: str) -> tuple:
+    """The case agent's /metrics as the browser fetches it, with the database's own count beside it:
+    (open gauge, open in the database, resolved for waiting_time, resolutions observed)."""
+    text = context.request.get(cases_worker.url).text()
+    counts = case_store.counts().get(center_id)
+    return (metric_value(text, metric_names.FOLLOWUP_CASES_OPEN, center_id=center_id),
+            counts.open if counts else 0,
+            metric_value(text, metric_names.FOLLOWUP_CASES_RESOLVED_TOTAL, center_id=center_id,
+                         root_cause="waiting_time") or 0,
+            metric_value(text, metric_names.FOLLOWUP_CASE_RESOLUTION_SECONDS + "_count", center_id=center_id) or 0)
+
+
+def settled(context, cases_worker, case_store, center_id: str) -> tuple:
+    """Wait until the open gauge shows what the database holds (the agent refreshes it every second)."""
+    def now_settled():
+        metrics = case_metrics(context, cases_worker, case_store, center_id)
+        return metrics if metrics[0] == metrics[1] else None
+
+    return wait_for(now_settled, 60, "the open-cases gauge settles")
+
+
+def test_manager_signs_in_sees_own_center_only_and_resolves_a_case(chromium, web, cases_worker, case_store,
+                                                                   add_manager, make_case, axe_script):
     email, token = add_manager("--role", "manager", "--center", "baku-6")
     overdue = make_case("baku-6", due_in=-3600, comment="Növbə 2 saat çəkdi, heç kim kömək etmədi.")
     later = make_case("baku-6", rating=2, due_in=86400, service_group="employment", comment=None)
@@ -72,6 +95,8 @@ def test_manager_signs_in_sees_own_center_only_and_resolves_a_case(chromium, web
         page.click("#action-take")
         page.wait_for_url(f"**/manage/cases/{overdue.case_id}?saved=1")
         assert page.locator("#case-assignee").inner_text() == email
+        before = settled(context, cases_worker, case_store, "baku-6")
+        assert before[0] >= 2
         page.select_option("#root_cause", "waiting_time")
         page.fill("#note", "Apologised by phone; a second pensions window opens at 09:00.")
         shot(page, "manage-case.png")
@@ -80,6 +105,15 @@ def test_manager_signs_in_sees_own_center_only_and_resolves_a_case(chromium, web
         assert page.locator("#case-status").inner_text() == texts.text("status_resolved", "en")
         assert page.locator("#case-root_cause").inner_text() == texts.text("cause_waiting_time", "en")
         check_axe(page, axe_script, "resolved case (en)")
+        # The metrics change: one more resolution for waiting time, and the open gauge again equals the
+        # database's count, which no longer holds this case (other tests' ratings may open baku-6 cases).
+        def changed():
+            metrics = settled(context, cases_worker, case_store, "baku-6")
+            return metrics if metrics[2] == before[2] + 1 else None
+
+        after = wait_for(changed, 60, "the case metrics change")
+        assert after[3] == before[3] + 1 and overdue.case_id not in {
+            c.case_id for c in case_store.list_cases(centers=["baku-6"], status=["open", "in_progress"])}
         for language in ("az", "ru"):
             page.goto(f"{web.url}/manage/cases/{overdue.case_id}?lang={language}")
             check_axe(page, axe_script, f"case page ({language})")
