@@ -123,3 +123,35 @@ def test_manager_signs_in_sees_own_center_only_and_resolves_a_case(chromium, web
         assert context.request.get(f"{web.url}/manage/cases/{elsewhere.case_id}").status == 404
     finally:
         context.close()
+
+
+def test_page_actions_need_csrf_and_say_why_they_fail(web, add_manager, make_case, services_settings):
+    from dost_channels.store import ChannelStore
+    from dost_contract.phones import encrypt_phone, phone_hash
+    from tests.feedback_web.manage.conftest import csrf_of, sign_in
+
+    email, token = add_manager("--role", "manager", "--center", "baku-4")
+    client = sign_in(web.url, email, token)
+    case = make_case("baku-4", channel="sms")
+    other = make_case("baku-5")
+    page = client.get(f"/manage/cases/{case.case_id}?lang=en").text
+    csrf = csrf_of(page)
+    assert 'action="/manage/cases/' + case.case_id + '/reply"' in page  # an SMS case offers its one reply
+    assert client.post(f"/manage/cases/{case.case_id}/take", data={"csrf": "forged"}).status_code == 403
+    no_note = client.post(f"/manage/cases/{case.case_id}/resolve", data={"csrf": csrf, "root_cause": "premises"})
+    assert no_note.status_code == 400 and "needs a note" in no_note.text
+    assert client.post(f"/manage/cases/{other.case_id}/take", data={"csrf": csrf}).status_code == 404
+    assert client.get(f"/manage/cases/{other.case_id}").status_code == 404
+    phone = "+994551112233"
+    store = ChannelStore(services_settings.channels_database)
+    try:
+        store.remember_contact(feedback_id=case.feedback_id, language="az", valid_seconds=3600,
+                               phone_hash=phone_hash(services_settings.phone_hash_secret.get_secret_value(), phone),
+                               phone_encrypted=encrypt_phone(
+                                   services_settings.phone_encryption_key.get_secret_value(), phone))
+        sent = client.post(f"/manage/cases/{case.case_id}/reply", data={"csrf": csrf, "message": "Üzr istəyirik."})
+        assert sent.status_code == 303, sent.text
+        page = client.get(f"/manage/cases/{case.case_id}").text
+        assert "/reply\"" not in page and "reply_sent" in page and phone[4:] not in page
+    finally:
+        store.close()
