@@ -39,7 +39,14 @@ from feedback_web.devices import judge_press
 from feedback_web.guards import RequestGuards
 from feedback_web.ingest import publish_or_503
 from feedback_web.kiosk import kiosk_router
-from feedback_web.manage.auth import Gate, Unauthorized, auth_router, unauthorized_response
+from feedback_web.manage.auth import (
+    CsrfRefused,
+    Gate,
+    Unauthorized,
+    auth_router,
+    csrf_refused_response,
+    unauthorized_response,
+)
 from feedback_web.manage.cases_api import cases_api_router
 from feedback_web.manage.cases_pages import cases_router
 from feedback_web.publisher import FeedbackPublisher
@@ -104,6 +111,10 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     @app.exception_handler(Unauthorized)
     async def _unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
         return unauthorized_response()
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf_refused(request: Request, exc: CsrfRefused) -> JSONResponse:
+        return csrf_refused_response()
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

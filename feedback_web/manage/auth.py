@@ -26,6 +26,7 @@ from feedback_web.manage.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionSig
 from feedback_web.rate_limit import TokenBucket
 
 LANGUAGE_COOKIE = "manage_lang"
+CSRF_HEADER = "x-csrf-token"  # a session's API writes carry the CSRF token here
 NO_STORE = {"Cache-Control": "no-store"}
 SET_PASSWORD_SCRIPT = (
     # The link's token is in the fragment; move it into the form and out of the address bar.
@@ -37,6 +38,10 @@ SET_PASSWORD_SCRIPT = (
 
 class Unauthorized(Exception):
     """The API was called without a valid manager credential (answered 401)."""
+
+
+class CsrfRefused(Exception):
+    """A session-authenticated API write without its CSRF token (answered 403)."""
 
 
 class Gate:
@@ -62,10 +67,16 @@ class Gate:
     async def page_user(self, request: Request) -> User | None:
         return await in_db_thread(self.session_user, request)
 
-    async def api_user(self, request: Request) -> User:
-        """A manager's bearer token or session, else ``Unauthorized``."""
+    async def api_user(self, request: Request, *, writes: bool = False) -> User:
+        """A manager's bearer token or session, else ``Unauthorized``. A call that ``writes`` with
+        a session (not a token) must also send the page's CSRF token as ``X-CSRF-Token``."""
         token = bearer_token(request.headers.get("authorization"))
-        user = await in_db_thread(self.users.api_token_user, token) if token else await self.page_user(request)
+        if token:
+            user = await in_db_thread(self.users.api_token_user, token)
+        else:
+            user = await self.page_user(request)
+            if user is not None and writes and not self.csrf_ok(request, request.headers.get(CSRF_HEADER)):
+                raise CsrfRefused()
         if user is None:
             raise Unauthorized()
         return user
@@ -94,8 +105,9 @@ class Gate:
         """Set the CSRF and language cookies this request needs."""
         secure = self.settings.session_cookie_secure
         if CSRF_COOKIE not in request.cookies:
+            # Path "/": the cases API's session writes check it too.
             response.set_cookie(CSRF_COOKIE, self.csrf_nonce(request), httponly=True, samesite="strict",
-                                secure=secure, path="/manage")
+                                secure=secure, path="/")
         if request.query_params.get("lang") in texts.LANGUAGES:
             response.set_cookie(LANGUAGE_COOKIE, request.query_params["lang"], samesite="lax", secure=secure,
                                 path="/manage", max_age=365 * 86400)
@@ -116,6 +128,12 @@ class Gate:
 
     def sign_in_redirect(self) -> RedirectResponse:
         return RedirectResponse("/manage/sign-in", status_code=303)
+
+
+def csrf_refused_response() -> JSONResponse:
+    return JSONResponse(status_code=403, content={
+        "detail": "a write with a /manage session needs the page's CSRF token in X-CSRF-Token "
+                  "(integrations: use a bearer token instead)", "code": "csrf_token_missing"})
 
 
 def unauthorized_response() -> JSONResponse:

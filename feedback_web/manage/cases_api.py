@@ -1,7 +1,8 @@
 """``/api/v1/cases``: follow-up cases for integrations, with a manager's credential.
 
 ``Authorization: Bearer mt_…`` (``dost-feedback users token``) or a ``/manage`` session;
-without either, 401. The caller sees and acts on the cases of its user's scope only; a
+without either, 401. A write with a session also needs the CSRF token (``X-CSRF-Token``), 403
+otherwise; SameSite already keeps other sites' requests from carrying the cookie. The caller sees and acts on the cases of its user's scope only; a
 case outside it is 404, the same as a missing one. The JSON of a case is
 ``Case.to_json`` (``dost_contract.followup``), as ``dost-feedback cases list --json`` prints.
 """
@@ -68,6 +69,7 @@ class ActionBody(BaseModel):
 
 ERRORS = {
     401: {"model": CaseProblem, "description": "no manager credential (bearer token or session)"},
+    403: {"model": CaseProblem, "description": "a session's write without its X-CSRF-Token"},
     404: {"model": CaseProblem, "description": "no such case in the caller's scope"},
 }
 
@@ -78,6 +80,9 @@ def cases_api_router(gate: Gate, cases: CaseStore, store: ChannelStore, registry
 
     async def manager(request: Request) -> User:
         return await gate.api_user(request)
+
+    async def manager_writing(request: Request) -> User:
+        return await gate.api_user(request, writes=True)
 
     def not_found(case_id: str) -> JSONResponse:
         return JSONResponse(status_code=404, content={"detail": f"no case {case_id!r}", "code": "case_not_found"})
@@ -114,7 +119,7 @@ def cases_api_router(gate: Gate, cases: CaseStore, store: ChannelStore, registry
                  responses={**ERRORS, 409: {"model": CaseProblem, "description": "not allowed in this status, or a "
                                                                                   "root cause or note missing"}})
     async def act(case_id: str, action: Literal["take", "start", "resolve", "reopen", "reply"],
-                  body: ActionBody | None = None, user: User = Depends(manager)) -> dict | JSONResponse:
+                  body: ActionBody | None = None, user: User = Depends(manager_writing)) -> dict | JSONResponse:
         """Take a case, mark it in progress (``start``), resolve it (``root_cause`` and ``note``), reopen it,
         or send the citizen of an SMS case its one reply (``reply`` with ``message``; the phone is never shown)."""
         body = body or ActionBody()

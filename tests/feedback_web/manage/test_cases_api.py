@@ -80,3 +80,17 @@ def test_an_sms_case_gets_one_reply_through_the_outbox_and_the_phone_is_never_sh
         assert '"reply_sent"' in detail
     finally:
         store.close()
+
+
+def test_a_session_reads_and_writes_only_with_its_csrf_token(web, add_manager, make_case):
+    from tests.feedback_web.manage.conftest import csrf_of, sign_in
+
+    email, token = add_manager("--role", "manager", "--center", "baku-3")
+    client = sign_in(web.url, email, token)
+    case = make_case("baku-3")
+    assert case.case_id in {c["case_id"] for c in client.get("/api/v1/cases").json()}
+    refused = client.post(f"/api/v1/cases/{case.case_id}/take")
+    assert refused.status_code == 403 and refused.json()["code"] == "csrf_token_missing"
+    csrf = csrf_of(client.get("/manage/cases").text)
+    taken = client.post(f"/api/v1/cases/{case.case_id}/take", headers={"X-CSRF-Token": csrf})
+    assert taken.status_code == 200 and taken.json()["assignee"] == email
