@@ -93,23 +93,37 @@ class CaseStore(Database):
 
     def open_case(self, case: Case) -> tuple[Case, bool]:
         """Store ``case`` unless its ``feedback_id`` already has one: (the stored case, opened now?)."""
+        return self.open_cases([case])[0]
+
+    def open_cases(self, cases: list[Case]) -> list[tuple[Case, bool]]:
+        """``open_case`` for each, in one transaction (the agent's batches)."""
+        results = []
         with self._transaction() as tx:
-            inserted = tx.write(
-                f"INSERT INTO followup_cases ({', '.join(_CASE_COLUMNS)}) VALUES ({_placeholders(_CASE_COLUMNS)}) "
-                "ON CONFLICT (feedback_id) DO NOTHING",
-                [_value(getattr(case, name)) for name in _CASE_COLUMNS],
-            )
-            if inserted:
-                self._add_entry(tx, case.case_id, opened_entry(case))
-            row = tx.one("SELECT * FROM followup_cases WHERE feedback_id = ?", (case.feedback_id,))
-        return _case(row), bool(inserted)
+            for case in cases:
+                inserted = tx.write(
+                    f"INSERT INTO followup_cases ({', '.join(_CASE_COLUMNS)}) VALUES ({_placeholders(_CASE_COLUMNS)}) "
+                    "ON CONFLICT (feedback_id) DO NOTHING",
+                    [_value(getattr(case, name)) for name in _CASE_COLUMNS],
+                )
+                if inserted:
+                    self._add_entry(tx, case.case_id, opened_entry(case))
+                    results.append((case, True))
+                else:
+                    row = tx.one("SELECT * FROM followup_cases WHERE feedback_id = ?", (case.feedback_id,))
+                    results.append((_case(row), False))
+        return results
 
     def note_sentiment(self, feedback_id: str, label: str, score: float | None, language: str | None) -> bool:
         """Add a comment's sentiment (``feedback.scored``) to the case of ``feedback_id``, if it has one."""
-        return bool(self._write(
-            "UPDATE followup_cases SET sentiment_label = ?, sentiment_score = ?, language = ? WHERE feedback_id = ?",
-            (label, score, language, str(feedback_id)),
-        ))
+        return self.note_sentiments([(feedback_id, label, score, language)])[0]
+
+    def note_sentiments(self, scores: list[tuple[str, str, float | None, str | None]]) -> list[bool]:
+        """``note_sentiment`` for each (feedback_id, label, score, language), in one transaction."""
+        with self._transaction() as tx:
+            return [bool(tx.write(
+                "UPDATE followup_cases SET sentiment_label = ?, sentiment_score = ?, language = ? WHERE feedback_id = ?",
+                (label, score, language, str(feedback_id)),
+            )) for feedback_id, label, score, language in scores]
 
     # --- Reading -----------------------------------------------------------------------
 

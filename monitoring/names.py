@@ -39,6 +39,10 @@ ALERT_PATH_ALERT_NAMES = (WATCHDOG_ALERT, WEB_DOWN_ALERT, WEB_BROKER_ALERT, RECE
 # dead-man's switch only.
 WATCHDOG_SEVERITY = "heartbeat"
 ALERT_NAMES = ALERT_NAMES + ALERT_PATH_ALERT_NAMES
+# Follow-up cases past their deadline: a ticket for the region's center managers (by e-mail,
+# alertmanager_config's "managers" route), never the on-call SMS.
+FOLLOWUP_OVERDUE_ALERT = "FollowupCasesOverdue"
+ALERT_NAMES = ALERT_NAMES + (FOLLOWUP_OVERDUE_ALERT,)
 
 # --- Prometheus scrape jobs ------------------------------------------------------------
 WORKER_JOB = "dost-worker"
@@ -78,6 +82,7 @@ SATISFACTION_GROUP = "dost-center-satisfaction"
 NETWORK_GROUP = "dost-network-satisfaction"
 PIPELINE_GROUP = "dost-pipeline-health"
 ALERT_PATH_GROUP = "dost-alert-path"
+FOLLOWUP_GROUP = "dost-followup"
 
 # --- Runbook anchors in docs/operations.md (explicit <a id> tags there) -------------------
 RUNBOOK_ANCHOR_WARNING = "center-satisfaction-warning"
@@ -97,6 +102,7 @@ RUNBOOK_ANCHOR_WEB_DOWN = "dost-web-down"
 RUNBOOK_ANCHOR_WEB_BROKER = "dost-web-broker-unavailable"
 RUNBOOK_ANCHOR_RECEIVER_DOWN = "dost-oncall-receiver-down"
 RUNBOOK_ANCHOR_ALERTMANAGER_DOWN = "dost-alertmanager-down"
+RUNBOOK_ANCHOR_FOLLOWUP_OVERDUE = "followup-cases-overdue"
 
 
 # --- Grafana dashboards: fixed uids, and titles (Grafana derives the URL slug from them) ---
@@ -122,4 +128,5 @@ NETWORK_DASHBOARD = Dashboard("dost-network", "Network overview")
 CENTER_DASHBOARD = Dashboard("dost-center", "Center drill-down")  # alerts link here with ?var-center_id=
 SENTIMENT_DASHBOARD = Dashboard("dost-sentiment", "Comment sentiment")
 PIPELINE_DASHBOARD = Dashboard("dost-pipeline", "Pipeline health")
+FOLLOWUP_DASHBOARD = Dashboard("dost-followup", "Follow-up")  # FollowupCasesOverdue links here with ?var-center_id=
 DASHBOARD_TAG = "dost"

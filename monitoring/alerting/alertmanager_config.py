@@ -15,6 +15,10 @@ Routing (docs/operations.md, "On-call routing and channels"):
   center.
 - Inhibition: a center's page silences the same alert's warning for that center; a
   ``NetworkSatisfactionBudgetBurn`` page silences its ticket.
+- ``FollowupCasesOverdue`` (a ticket for the centers, not an outage) goes, before the severity
+  routes, to ``managers`` with one sub-route per region (``managers@karabakh`` ...): the
+  receiver service sends it to that region's center managers by e-mail (``managers:`` in
+  ``config/oncall.yaml``), never to the on-call SMS.
 - Every receiver sends resolved notifications too.
 - The ``Watchdog`` alert (always firing) goes, first and only, to ``deadmans-switch``: the
   receiver's ``/heartbeat`` (next to its ``/alertmanager``), re-sent every group interval,
@@ -29,10 +33,11 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from dost_contract.settings.profiles import SEVERITIES, MonitoringProfile, RouteTimings
-from monitoring.names import BURN_ALERT, WATCHDOG_ALERT
+from monitoring.names import BURN_ALERT, FOLLOWUP_OVERDUE_ALERT, WATCHDOG_ALERT
 
 ONCALL_RECEIVER = "oncall"  # the root route: alerts without a known severity
 DEADMANS_SWITCH_RECEIVER = "deadmans-switch"  # the Watchdog, to the receiver's /heartbeat
+MANAGERS_RECEIVER = "managers"  # FollowupCasesOverdue: the region's center managers, by e-mail
 GROUP_BY = ("alertname", "center_id")
 REGION_SEPARATOR = "@"
 
@@ -50,6 +55,16 @@ def parse_receiver_name(name: str) -> tuple[str | None, str | None]:
     if severity not in SEVERITIES:
         return None, None
     return severity, region or None
+
+
+def managers_receiver_name(region: str | None = None) -> str:
+    return f"{MANAGERS_RECEIVER}{REGION_SEPARATOR}{region}" if region else MANAGERS_RECEIVER
+
+
+def parse_managers_receiver_name(name: str) -> tuple[bool, str | None]:
+    """(is it a managers route?, its region)."""
+    kind, _, region = name.partition(REGION_SEPARATOR)
+    return (True, region or None) if kind == MANAGERS_RECEIVER else (False, None)
 
 
 def _timings(timings: RouteTimings) -> dict[str, str]:
@@ -90,6 +105,15 @@ def render_alertmanager_config(
     names = [ONCALL_RECEIVER]
     for severity in SEVERITIES:
         names += [receiver_name(severity)] + [receiver_name(severity, region) for region in regions]
+    names += [managers_receiver_name()] + [managers_receiver_name(region) for region in regions]
+    managers_route: dict[str, Any] = {
+        "receiver": managers_receiver_name(),
+        "matchers": [f'alertname="{FOLLOWUP_OVERDUE_ALERT}"'],
+        **_timings(profile.route_timings("ticket")),
+    }
+    if regions:
+        managers_route["routes"] = [{"receiver": managers_receiver_name(region), "matchers": [f'region="{region}"']}
+                                    for region in regions]
     heartbeat_url = f"{receiver_url.rsplit('/', 1)[0]}/heartbeat"
     watchdog_route = {
         "receiver": DEADMANS_SWITCH_RECEIVER,
@@ -108,6 +132,7 @@ def render_alertmanager_config(
             "repeat_interval": profile.alertmanager_repeat_interval,
             "routes": [
                 watchdog_route,
+                managers_route,
                 *(_severity_route(severity, profile.route_timings(severity), regions) for severity in SEVERITIES),
             ],
         },

@@ -3,7 +3,8 @@
 Parameters in, a rule-file document (a dict) or its YAML out. The groups live in their own
 modules: ``center_rules`` (center satisfaction and silence), ``network_rules`` (error-budget
 burn rates), ``pipeline_rules`` (pipeline health) and ``alert_path_rules`` (the Watchdog and the
-services an alert or a rating passes through); the shared pieces are in ``promql``.
+services an alert or a rating passes through), ``followup_rules`` (follow-up cases past their
+deadline); the shared pieces are in ``promql``.
 The committed ``monitoring/prometheus/rules/satisfaction.rules.yml`` is the "prod" output
 (``python -m monitoring.alerting.shipped`` writes it; a test checks for drift), and
 ``monitoring.alerting.local_configs`` writes the "dev" output for local stacks and tests.
@@ -18,6 +19,7 @@ from typing import Any
 
 from monitoring.alerting.alert_path_rules import alert_path_group
 from monitoring.alerting.center_rules import center_group
+from monitoring.alerting.followup_rules import followup_group
 from monitoring.alerting.network_rules import network_group
 from monitoring.alerting.parameters import RuleParameters
 from monitoring.alerting.pipeline_rules import pipeline_group
@@ -31,7 +33,8 @@ def render_rules(params: RuleParameters) -> dict[str, Any]:
     group run in order within one evaluation, so the alerts always see this evaluation's
     recorded values, never the previous one's.
     """
-    return {"groups": [center_group(params), network_group(params), pipeline_group(params), alert_path_group(params)]}
+    return {"groups": [center_group(params), network_group(params), pipeline_group(params), alert_path_group(params),
+                       followup_group(params)]}
 
 
 RULES_HEADER = (

@@ -12,6 +12,11 @@ channels each Alertmanager route notifies. Loading is the only I/O; routing is p
       - {severity: page, region: karabakh, channels: [karabakh-sms, ops-mail]}
       - {severity: warning, channels: [ops-mail]}
       - {severity: ticket, channels: [chat]}
+    managers:                      # FollowupCasesOverdue: the region's center managers, e-mail only
+      channels: [managers-mail]    # regions without their own
+      regions: {karabakh: [karabakh-managers-mail]}
+
+Without ``managers:``, those tickets go to the default channels that are not SMS.
 """
 
 from __future__ import annotations
@@ -66,11 +71,20 @@ class Route(BaseModel):
     channels: list[str] = Field(min_length=1)
 
 
+class ManagersRoute(BaseModel):
+    """Where ``FollowupCasesOverdue`` goes: e-mail (or the dev file), per region."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    channels: list[str] = Field(min_length=1)
+    regions: dict[str, list[str]] = Field(default_factory=dict)
+
+
 class OncallConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     channels: dict[str, Channel] = Field(min_length=1)
     default_channels: list[str] = Field(min_length=1)
     routes: list[Route] = Field(default_factory=list)
+    managers: ManagersRoute | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "OncallConfig":
@@ -78,6 +92,9 @@ class OncallConfig(BaseModel):
             (f"route {receiver_name(route.severity, route.region)}", route.channels)
             for route in self.routes
         ]
+        if self.managers is not None:
+            named += [("managers", self.managers.channels)] + [
+                (f"managers region {region}", names) for region, names in self.managers.regions.items()]
         for where, names in named:
             unknown = [name for name in names if name not in self.channels]
             if unknown:
@@ -88,6 +105,12 @@ class OncallConfig(BaseModel):
             if key in seen:
                 raise ValueError(f"two routes for severity={route.severity} region={route.region}")
             seen.add(key)
+        if self.managers is not None:
+            managers = [*self.managers.channels, *(n for names in self.managers.regions.values() for n in names)]
+            sms = sorted({name for name in managers if self.channels[name].type == "sms"})
+            if sms:
+                raise ValueError(f"managers: channel(s) {sms} are SMS; follow-up tickets go to the center "
+                                 "managers by e-mail, never to the on-call SMS")
         return self
 
 
@@ -98,6 +121,13 @@ def route_channels(config: OncallConfig, severity: str | None, region: str | Non
         if key in by_key:
             return list(by_key[key])
     return list(config.default_channels)
+
+
+def managers_channels(config: OncallConfig, region: str | None) -> list[str]:
+    """The channel names for a ``FollowupCasesOverdue`` ticket of ``region``. Pure."""
+    if config.managers is not None:
+        return list(config.managers.regions.get(region or "", config.managers.channels))
+    return [name for name in config.default_channels if config.channels[name].type != "sms"]
 
 
 def parse_oncall_config(text: str, source: str, known_regions: Sequence[str] | None = None) -> OncallConfig:
@@ -116,7 +146,8 @@ def parse_oncall_config(text: str, source: str, known_regions: Sequence[str] | N
         )
         raise OncallConfigError(f"on-call config {source} is invalid: {problems}") from None
     if known_regions is not None:
-        unknown = sorted({r.region for r in config.routes if r.region} - set(known_regions))
+        regions = {r.region for r in config.routes if r.region} | set(config.managers.regions if config.managers else ())
+        unknown = sorted(regions - set(known_regions))
         if unknown:
             raise OncallConfigError(
                 f"on-call config {source}: region(s) {unknown} are not in the center registry "

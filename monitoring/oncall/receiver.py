@@ -49,8 +49,9 @@ from dost_channels.db.offload import in_db_thread
 from dost_contract import metric_names
 from dost_contract.centers import load_registry
 from dost_contract.settings import Settings, get_settings
+from monitoring.alerting.alertmanager_config import parse_managers_receiver_name
 from monitoring.oncall.channels import ChannelSenders
-from monitoring.oncall.config import OncallConfig, load_oncall_config, route_channels
+from monitoring.oncall.config import OncallConfig, load_oncall_config, managers_channels, route_channels
 from monitoring.oncall.dispatch import Dispatcher
 from monitoring.oncall.heartbeat import HeartbeatRelay
 from monitoring.oncall.journal import AlertJournal, ReceivedAlert, received_alerts
@@ -138,7 +139,11 @@ class AlertIntake:
     def take(self, payload: WebhookPayload, raw: str) -> Intake:
         """Store ``payload`` (``raw``: its JSON as received). ``SQLAlchemyError`` if it cannot be stored."""
         severity, region = notification_route(payload)
-        channel_names = route_channels(self.config, severity, region)
+        managers, managers_region = parse_managers_receiver_name(payload.receiver)
+        if managers:  # FollowupCasesOverdue: the region's center managers, by e-mail
+            channel_names = managers_channels(self.config, managers_region or region)
+        else:
+            channel_names = route_channels(self.config, severity, region)
         channels = [
             NewChannel(name, self.config.channels[name].type, self.config.channels[name].model_dump())
             for name in channel_names

@@ -36,8 +36,16 @@ from dost_channels.db.offload import in_db_thread
 from dost_channels.store import ChannelStore
 from dost_contract.centers import CenterRegistry
 from dost_contract.events import FeedbackSubmitted
-from dost_contract.followup import Case, CaseAction, CaseEvent, FollowupRule, RootCause, due_at, new_case, \
-    opening_reason
+from dost_contract.followup import (
+    Case,
+    CaseAction,
+    CaseEvent,
+    FollowupRule,
+    RootCause,
+    due_at,
+    new_case,
+    opening_reason,
+)
 from dost_contract.settings import Settings
 from streams.followup import metrics
 from streams.validation import validate_record
@@ -101,24 +109,36 @@ class CaseOpener:
 
     def handle(self, raw: bytes | None) -> str:
         """One record; its outcome (one of ``OUTCOMES``)."""
-        event, scored = parse_feedback(raw, self.registry)
-        if event is None:
-            return "invalid"
-        case = case_for(event, scored, self.registry, self.default_rule, self.zone)
-        if case is not None:
-            stored, opened = self.store.open_case(case)
-            if opened:
-                metrics.CASES_OPENED_TOTAL.labels(stored.center_id, stored.reason).inc()
-                log.info("case %s opened for feedback %s (%s, %s)", stored.case_id, stored.feedback_id,
-                         stored.center_id, stored.reason)
-                return "opened"
+        return self.handle_batch([raw])[0]
+
+    def handle_batch(self, raws: list[bytes | None]) -> list[str]:
+        """Each record's outcome (one of ``OUTCOMES``): the cases in one transaction, the scores in another."""
+        outcomes: list[str] = []
+        to_open: list[tuple[int, Case]] = []
+        to_score: list[tuple[int, tuple[str, str, float | None, str | None]]] = []
+        for index, raw in enumerate(raws):
+            event, scored = parse_feedback(raw, self.registry)
+            outcomes.append("invalid" if event is None else "no_case")
+            if event is None:
+                continue
+            case = case_for(event, scored, self.registry, self.default_rule, self.zone)
+            if case is not None:
+                to_open.append((index, case))
             if scored is not None:
-                self.store.note_sentiment(case.feedback_id, scored.label, scored.score, scored.language)
-            return "duplicate"
-        if scored is not None and self.store.note_sentiment(str(event.feedback_id), scored.label, scored.score,
-                                                            scored.language):
-            return "sentiment"
-        return "no_case"
+                to_score.append((index, (str(event.feedback_id), scored.label, scored.score, scored.language)))
+        if to_open:
+            for (index, _), (stored, opened) in zip(to_open, self.store.open_cases([c for _, c in to_open])):
+                outcomes[index] = "opened" if opened else "duplicate"
+                if opened:
+                    metrics.CASES_OPENED_TOTAL.labels(stored.center_id, stored.reason).inc()
+                    log.info("case %s opened for feedback %s (%s, %s)", stored.case_id, stored.feedback_id,
+                             stored.center_id, stored.reason)
+        pending = [(index, score) for index, score in to_score if outcomes[index] != "opened"]
+        if pending:
+            for (index, _), noted in zip(pending, self.store.note_sentiments([s for _, s in pending])):
+                if noted and outcomes[index] == "no_case":
+                    outcomes[index] = "sentiment"
+        return outcomes
 
 
 Send = Callable[[bytes, bytes], Awaitable[Awaitable[object]]]  # (key, value) -> the broker's acknowledgement

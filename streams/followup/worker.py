@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from pathlib import Path
 
 import faust
@@ -23,6 +24,7 @@ from streams.topic_setup import create_topics
 log = logging.getLogger(__name__)
 APP_SUFFIX = "-followup"  # its own consumer group (dost_feedback/stack/kafka_security.py grants it)
 CONTACT_PRUNE_SECONDS = 3600.0
+OPEN_BATCH = 500  # records per transaction of the agents
 
 
 def followup_data_dir(settings: Settings) -> Path:
@@ -43,10 +45,11 @@ def create_followup_app(settings: Settings, registry: CenterRegistry) -> faust.A
             metrics.EVENTS_TOTAL.labels(topic, outcome)
 
     async def open_cases(stream, topic: str) -> None:
-        # One record at a time, acknowledged after its case is stored: nothing is lost on a crash.
-        async for raw in stream:
-            outcome = await in_db_thread(opener.handle, raw)
-            metrics.EVENTS_TOTAL.labels(topic, outcome).inc()
+        # Batches, each acknowledged after its cases are stored (one transaction): nothing is lost on
+        # a crash, and a redelivered batch opens nothing twice.
+        async for raws in stream.take(OPEN_BATCH, within=settings.followup_poll_seconds):
+            for outcome, count in Counter(await in_db_thread(opener.handle_batch, raws)).items():
+                metrics.EVENTS_TOTAL.labels(topic, outcome).inc(count)
 
     @app.agent(submitted_topic, name="open_cases_from_ratings")
     async def open_cases_from_ratings(stream):

@@ -8,9 +8,9 @@ from pathlib import Path
 import prometheus_client
 
 import feedback_web.metrics  # noqa: F401 (registers the web's metrics)
+import streams.followup.metrics  # noqa: F401 (registers the case agent's metrics)
 import streams.metrics
 import streams.sentiment.metrics  # noqa: F401 (registers the sentiment worker's metrics)
-import streams.followup.metrics  # noqa: F401 (registers the case agent's metrics)
 import streams.sms_invitations  # noqa: F401 (registers the SMS-invitation counter)
 from dost_contract import metric_names
 from monitoring.oncall.outbox import Outbox

@@ -17,8 +17,8 @@ from monitoring.oncall.journal import wait_for_received_alert
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(300)]
 
-SERVICES = ["kafka", "oncall-receiver", "alertmanager", "worker-1", "sentiment-worker", "sms-inviter", "web",
-            "prometheus", "simulator"]
+SERVICES = ["kafka", "oncall-receiver", "alertmanager", "worker-1", "sentiment-worker", "sms-inviter", "cases-worker",
+            "web", "prometheus", "simulator"]
 
 
 def alive(pid: int) -> bool:
@@ -36,7 +36,7 @@ def stack_settings(tmp_path: Path) -> Settings:
         profile="dev", state_dir=tmp_path, kafka_bootstrap_servers=f"127.0.0.1:{free_port()}",
         kafka_controller_port=free_port(), web_port=free_port(), worker_metrics_port=free_port(),
         sentiment_metrics_port=free_port(), prometheus_port=free_port(), alertmanager_port=free_port(),
-        receiver_port=free_port(), sms_inviter_metrics_port=free_port(),
+        receiver_port=free_port(), sms_inviter_metrics_port=free_port(), followup_metrics_port=free_port(),
         faust_app_id=f"dost-stack-test-{uuid.uuid4().hex[:8]}",
     )
 

@@ -36,7 +36,8 @@ def run_amtool(settings: Settings, config: Path) -> str:
 def test_shipped_alertmanager_config_passes_amtool():
     output = run_amtool(Settings(), shipped.SHIPPED_ALERTMANAGER_CONFIG)
     regions = load_registry(Settings()).regions()
-    assert "2 inhibit rules" in output and f"{1 + 3 + 3 * len(regions) + 1} receivers" in output  # + deadmans-switch
+    # root, 3 severities and their regions, managers and theirs, deadmans-switch
+    assert "2 inhibit rules" in output and f"{1 + 3 + 3 * len(regions) + 1 + len(regions) + 1} receivers" in output
 
 
 def routes_test(settings: Settings, config: Path, expected: str, labels: dict[str, str]) -> subprocess.CompletedProcess:
@@ -66,6 +67,10 @@ BURN = {"alertname": "NetworkSatisfactionBudgetBurn", "burn_window": "1h/5m"}
         pytest.param({**CENTER, "severity": "page", "region": "atlantis"}, "page", id="unknown region"),
         pytest.param({"alertname": "SomethingElse"}, "oncall", id="no severity: root"),
         pytest.param({"alertname": "Watchdog", "severity": "heartbeat"}, "deadmans-switch", id="watchdog"),
+        pytest.param({"alertname": "FollowupCasesOverdue", "center_id": "karabakh-barda", "region": "karabakh",
+                      "severity": "ticket"}, "managers@karabakh", id="overdue cases: the region's managers"),
+        pytest.param({"alertname": "FollowupCasesOverdue", "center_id": "c-9", "severity": "ticket"}, "managers",
+                      id="overdue cases without a region: managers, never the on-call ticket"),
     ],
 )
 def test_amtool_routes_each_alert_to_its_route(tmp_path: Path, labels: dict, receiver: str):

@@ -8,7 +8,13 @@ import pytest
 
 from dost_contract.centers import load_registry
 from dost_contract.settings import PROJECT_ROOT, Settings
-from monitoring.oncall.config import OncallConfigError, load_oncall_config, parse_oncall_config, route_channels
+from monitoring.oncall.config import (
+    OncallConfigError,
+    load_oncall_config,
+    managers_channels,
+    parse_oncall_config,
+    route_channels,
+)
 
 VALID = """
 channels:
@@ -34,6 +40,23 @@ def test_routes_pick_region_then_severity_then_default():
     assert route_channels(config, "warning", "baku") == ["dev-file"]  # no warning route: the defaults
     assert route_channels(config, None, None) == ["dev-file"]
     assert config.channels["ops-mail"].type == "email"
+
+
+def test_overdue_case_tickets_go_to_the_regions_managers_by_e_mail_never_sms():
+    text = VALID + (
+        "managers:\n  channels: [ops-mail]\n  regions: {karabakh: [chat]}\n")
+    config = parse_oncall_config(text, "test", known_regions=["baku", "karabakh"])
+    assert managers_channels(config, "karabakh") == ["chat"]
+    assert managers_channels(config, "baku") == managers_channels(config, None) == ["ops-mail"]
+    # Without a managers: block, the defaults that are not SMS.
+    plain = parse_oncall_config(VALID.replace("default_channels: [dev-file]", "default_channels: [duty-sms, dev-file]"),
+                                "test")
+    assert managers_channels(plain, "karabakh") == ["dev-file"]
+    with pytest.raises(OncallConfigError, match=r"managers: channel\(s\) \['duty-sms'\] are SMS"):
+        parse_oncall_config(VALID + "managers: {channels: [duty-sms]}\n", "test")
+    with pytest.raises(OncallConfigError, match=r"region\(s\) \['atlantis'\]"):
+        parse_oncall_config(VALID + "managers: {channels: [ops-mail], regions: {atlantis: [chat]}}\n", "test",
+                            known_regions=["baku", "karabakh"])
 
 
 @pytest.mark.parametrize(

@@ -320,3 +320,21 @@ def test_heartbeat_needs_the_token_and_is_counted(settings: Settings):
     assert client.post("/heartbeat").json() == {"result": "not_configured"}
     assert 'dost_oncall_heartbeats_total{result="not_configured"} 1.0' in metrics(client)
     assert read_journal(settings.receiver_log_file) == []  # a heartbeat is not an alert
+
+
+def test_overdue_case_tickets_reach_the_regions_managers_not_the_oncall_sms(tmp_path: Path):
+    config = (
+        "channels:\n  dev-file: {type: dev}\n  managers-file: {type: dev}\n  baku-managers: {type: dev}\n"
+        "  duty-sms: {type: sms, to: ['+994500000001']}\n"
+        "default_channels: [duty-sms, dev-file]\n"
+        "routes: [{severity: ticket, channels: [duty-sms]}]\n"
+        "managers: {channels: [managers-file], regions: {baku: [baku-managers]}}\n"
+    )
+    client = authorized(create_app(oncall_settings(tmp_path, config)))
+    labels = {"alertname": "FollowupCasesOverdue", "severity": "ticket", "center_id": "baku-2", "region": "baku"}
+    baku = client.post("/alertmanager", json=webhook_payload(receiver="managers@baku", **labels))
+    assert baku.status_code == 200 and baku.json()["channels"] == ["baku-managers"]
+    other = client.post("/alertmanager", json=webhook_payload(receiver="managers", **{**labels, "region": "x"}))
+    assert other.json()["channels"] == ["managers-file"]
+    ticket = client.post("/alertmanager", json=webhook_payload(receiver="ticket@baku", **labels))
+    assert ticket.json()["channels"] == ["duty-sms"]  # what the managers route keeps these tickets away from

@@ -91,3 +91,13 @@ def test_the_centers_rule_decides(tmp_path):
     assert case.due_at == datetime(2026, 12, 2, 6, tzinfo=timezone.utc).timestamp()  # one working day
     event, _ = parse_feedback(record(1, center_id="quiet"), centers)
     assert case_for(event, Scored("negative", 1.0, "az"), centers, FollowupRule(), BAKU) is None
+
+
+def test_a_batch_is_one_transaction_and_the_same_id_twice_in_it_opens_one_case(opener):
+    fid = str(uuid.uuid4())
+    negative = {"label": "negative", "score": 0.8, "language": "az"}
+    outcomes = opener.handle_batch([record(1, "x", feedback_id=fid), record(1, "x", feedback_id=fid), b"[",
+                                    record(2, "y", feedback_id=fid, sentiment=negative), record(4)])
+    assert outcomes == ["opened", "duplicate", "invalid", "duplicate", "no_case"]
+    (case,) = opener.store.list_cases()
+    assert case.feedback_id == fid and case.sentiment_label == "negative"
