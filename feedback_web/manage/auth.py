@@ -7,12 +7,17 @@
 - An integration calls the cases API with ``Authorization: Bearer mt_…`` (``users token``)
   or a session cookie; ``Gate.api_user`` answers 401 without either.
 
-Failed sign-ins are limited per e-mail address in the shared rate-limit store.
+Failed sign-ins are limited per e-mail address in the shared rate-limit store. argon2 costs
+~0.1-0.5 s of CPU and 64 MiB per check, so sign-ins and new passwords run on their own two
+threads (``in_hashing_thread``): a burst of them never holds the database threads ratings use.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -34,6 +39,15 @@ SET_PASSWORD_SCRIPT = (
     "document.getElementById('token').value=decodeURIComponent(m[1]);"
     "history.replaceState(null,'',location.pathname+location.search);}})();</script>"
 )
+
+
+HASHING_THREADS = 2
+_HASHING = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="dost-argon2")
+
+
+async def in_hashing_thread(function, *args):
+    """``function(*args)`` (an argon2 hash or verification) on the hashing threads."""
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, functools.partial(function, *args))
 
 
 class Unauthorized(Exception):
@@ -196,7 +210,7 @@ def auth_router(gate: Gate) -> APIRouter:
             response = gate.html(request, "sign_in_title", body, status=429)
             response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
             return response
-        user = await in_db_thread(gate.users.authenticate, email, password)
+        user = await in_hashing_thread(gate.users.authenticate, email, password)
         if user is None:
             body = _sign_in_form(gate, request, error=texts.text("error_sign_in", language), email=email)
             return gate.html(request, "sign_in_title", body, status=401)
@@ -232,7 +246,7 @@ def auth_router(gate: Gate) -> APIRouter:
                 check_password(password)
             except UserError:
                 error = texts.text("error_password_short", language)
-        if error is None and (not token or await in_db_thread(gate.users.set_password, token, password) is None):
+        if error is None and (not token or await in_hashing_thread(gate.users.set_password, token, password) is None):
             error = texts.text("error_link", language)
         if error is not None:
             return gate.html(request, "set_password_title", _set_password_form(gate, request, error), status=400)
