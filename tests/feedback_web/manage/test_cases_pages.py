@@ -55,7 +55,7 @@ def test_manager_signs_in_sees_own_center_only_and_resolves_a_case(chromium, web
                                                                    add_manager, make_case, axe_script):
     email, token = add_manager("--role", "manager", "--center", "baku-6")
     overdue = make_case("baku-6", due_in=-3600, comment="Növbə 2 saat çəkdi, heç kim kömək etmədi.")
-    later = make_case("baku-6", rating=2, due_in=86400, service_group="employment", comment=None)
+    later = make_case("baku-6", rating=2, due_in=86400, service_group="employment", comment=None, channel="sms")
     elsewhere = make_case("karabakh-barda")
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -117,6 +117,9 @@ def test_manager_signs_in_sees_own_center_only_and_resolves_a_case(chromium, web
         for language in ("az", "ru"):
             page.goto(f"{web.url}/manage/cases/{overdue.case_id}?lang={language}")
             check_axe(page, axe_script, f"case page ({language})")
+        page.goto(f"{web.url}/manage/cases/{later.case_id}?lang=ru")  # an SMS case: its reply form too
+        assert page.locator("#message").count() == 1
+        check_axe(page, axe_script, "SMS case page (ru)")
         # The same session answers the API: the case is resolved, the other still open.
         statuses = {c["case_id"]: c["status"] for c in context.request.get(f"{web.url}/api/v1/cases").json()}
         assert (statuses[overdue.case_id], statuses[later.case_id]) == ("resolved", "open")
