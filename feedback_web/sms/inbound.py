@@ -119,8 +119,8 @@ def sms_router(settings: Settings, store: ChannelStore, publisher: FeedbackPubli
     )
     async def sms_inbound(
         From: str = Form(..., max_length=64, description="The sender's phone number",
-                         examples=["+994501234567"]),
-        Body: str = Form("", max_length=5000, description="The SMS text", examples=["5 çox yaxşı idi"]),
+                         examples=["+994501234567"]),  # noqa: N803
+        Body: str = Form("", max_length=5000, description="The SMS text", examples=["5 çox yaxşı idi"]),  # noqa: N803
         message_id: str = Depends(signed),
         # Declared for the OpenAPI schema only; the `signed` dependency has already checked them.
         x_dost_signature: str | None = Header(

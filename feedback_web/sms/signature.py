@@ -22,8 +22,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Iterable, Mapping
 
 DOST_SIGNATURE_HEADER = "X-Dost-Signature"
 DOST_TIMESTAMP_HEADER = "X-Dost-Timestamp"
