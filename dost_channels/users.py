@@ -118,9 +118,15 @@ class ManagerUsers(Database):
     def __init__(self, target: str | Path, hasher: PasswordHasher | None = None) -> None:
         super().__init__(target)
         self.hasher = hasher or PasswordHasher()
-        # Verifying against this costs what a real verification does: an unknown e-mail
-        # takes as long to refuse as a wrong password (no user enumeration by timing).
-        self._dummy_hash = self.hasher.hash(secrets.token_hex(16))
+        self._dummy: str | None = None
+
+    @property
+    def _dummy_hash(self) -> str:
+        """Verifying against this costs what a real verification does: an unknown e-mail takes
+        as long to refuse as a wrong password (no user enumeration by timing). Made on first use."""
+        if self._dummy is None:
+            self._dummy = self.hasher.hash(secrets.token_hex(16))
+        return self._dummy
 
     def add_user(self, email: str, role: str, centers: list[str] | None = None, region: str | None = None,
                  now: float | None = None) -> User:
