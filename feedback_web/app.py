@@ -23,9 +23,11 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
+from dost_channels.cases import CaseStore
 from dost_channels.db.offload import in_db_thread
 from dost_channels.sms_gateway import create_gateway
 from dost_channels.store import ChannelStore
+from dost_channels.users import ManagerUsers
 from dost_contract import __version__
 from dost_contract.centers import CenterRegistry, load_registry
 from dost_contract.events import FeedbackIn, FeedbackSubmitted, utc_now
@@ -37,6 +39,16 @@ from feedback_web.devices import judge_press
 from feedback_web.guards import RequestGuards
 from feedback_web.ingest import publish_or_503
 from feedback_web.kiosk import kiosk_router
+from feedback_web.manage.auth import (
+    CsrfRefused,
+    Gate,
+    Unauthorized,
+    auth_router,
+    csrf_refused_response,
+    unauthorized_response,
+)
+from feedback_web.manage.cases_api import cases_api_router
+from feedback_web.manage.cases_pages import cases_router
 from feedback_web.publisher import FeedbackPublisher
 from feedback_web.qr import qr_router
 from feedback_web.rate_limit import TokenBucket
@@ -68,6 +80,10 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     client_checks = ClientChecks(store)
     burst_rules = BurstRules(repeat_seconds=settings.kiosk_repeat_seconds, max_per_minute=settings.kiosk_max_per_minute,
                              window_seconds=settings.kiosk_burst_window_seconds, margin=settings.kiosk_burst_margin)
+    # Managers: failed sign-ins are limited per e-mail (5 at once, then one a minute).
+    users = ManagerUsers(settings.channels_database)
+    cases = CaseStore(settings.channels_database)
+    gate = Gate(settings, users, TokenBucket(store, 60.0, 5))
     settings.warn_if_insecure(log)
 
     @asynccontextmanager
@@ -75,6 +91,8 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         yield
         await publisher.close()
         store.close()
+        users.close()
+        cases.engine.dispose()  # CaseStore.close is the "close a case" action (A), not Database.close
 
     app = FastAPI(
         title="DOST feedback",
@@ -89,6 +107,14 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused) -> JSONResponse:
         return exc.response
+
+    @app.exception_handler(Unauthorized)
+    async def _unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
+        return unauthorized_response()
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf_refused(request: Request, exc: CsrfRefused) -> JSONResponse:
+        return csrf_refused_response()
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -160,6 +186,9 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     app.include_router(kiosk_router(settings, registry))
     app.include_router(qr_router(settings, registry, store, publisher))
     app.include_router(sms_router(settings, store, publisher, gateway))
+    app.include_router(auth_router(gate))
+    app.include_router(cases_router(gate, cases, store, registry))
+    app.include_router(cases_api_router(gate, cases, store, registry))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     return app

@@ -38,6 +38,7 @@ WIRING_ONLY = {
     "dost_channels/db/migrations/env.py": "Alembic's entry point (tests/dost_channels/db/test_migrate.py)",
     "dost_channels/db/migrations/versions/0001_initial.py": "a migration (tests/dost_channels/db/test_migrate.py)",
     "dost_channels/db/migrations/versions/0002_followup_cases.py": "a migration (tests/dost_channels/db/test_migrate.py)",
+    "dost_channels/db/migrations/versions/0003_manager_users.py": "a migration (tests/dost_channels/db/test_migrate.py)",
     "dost_contract/topics.py": "topic names",
     "feedback_web/metrics.py": "metric declarations",
     "streams/sentiment/metrics.py": "metric declarations",

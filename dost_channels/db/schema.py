@@ -228,3 +228,29 @@ followup_contacts = Table(
     Column("expires_at", Double, nullable=False),
     Index("followup_contacts_by_expiry", "expires_at"),
 )
+
+# Managers' accounts (dost_channels.users, revision 0003).
+manager_users = Table(
+    "manager_users", metadata,
+    Column("user_id", Text, primary_key=True),
+    Column("email", Text, nullable=False, unique=True),
+    Column("role", Text, nullable=False),
+    Column("centers", Text, nullable=False),  # JSON list of center ids (a manager's)
+    Column("region", Text),  # a regional user's region
+    Column("password_hash", Text),  # argon2id; NULL until the set-password link is used
+    Column("created_at", Double, nullable=False),
+    Column("disabled_at", Double),
+    CheckConstraint("role IN ('manager', 'regional', 'admin')", name="manager_users_role"),
+)
+
+manager_tokens = Table(
+    "manager_tokens", metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("user_id", Text, ForeignKey("manager_users.user_id"), nullable=False),
+    Column("purpose", Text, nullable=False),  # set_password (one-time link) or api (bearer token)
+    Column("created_at", Double, nullable=False),
+    Column("expires_at", Double),
+    Column("used_at", Double),  # a link claimed, or an API token revoked
+    CheckConstraint("purpose IN ('set_password', 'api')", name="manager_tokens_purpose"),
+    Index("manager_tokens_by_user", "user_id"),
+)

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
+from dost_contract.settings.web import DEV_SESSION_SECRET
+
 # Development-only secrets: fine on a laptop, never in production (see insecure_secrets).
 DEV_SMS_SIGNATURE_SECRET = "dev-only-sms-signature-secret"
 DEV_PHONE_HASH_SECRET = "dev-only-phone-hash-secret"
@@ -18,6 +20,8 @@ DEV_SECRETS = {
     "phone_encryption_key": DEV_PHONE_ENCRYPTION_KEY,
     # Alertmanager's bearer token at the on-call receiver (OncallSettings).
     "oncall_webhook_token": DEV_ONCALL_WEBHOOK_TOKEN,
+    # The managers' session cookies (WebSettings).
+    "session_secret": DEV_SESSION_SECRET,
 }
 
 

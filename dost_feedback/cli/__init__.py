@@ -18,6 +18,7 @@ from dost_feedback.cli.replay import replay
 from dost_feedback.cli.retention import retention_app
 from dost_feedback.cli.stack import stack_app
 from dost_feedback.cli.topics import topics_app
+from dost_feedback.cli.users import users_app
 
 app = typer.Typer(help="DOST citizen feedback: ingest, stream workers, monitoring and tools.", no_args_is_help=True)
 
@@ -33,6 +34,7 @@ app.add_typer(kafka_app, name="kafka")
 app.add_typer(monitoring_app, name="monitoring")
 app.add_typer(db_app, name="db")
 app.add_typer(cases_app, name="cases")
+app.add_typer(users_app, name="users")
 
 app.command()(services.web)
 app.command()(services.worker)

@@ -10,7 +10,7 @@ from dost_contract.settings import PROJECT_ROOT, InsecureSettingsError, Settings
 from dost_contract.settings.production import production_problems
 
 SECRETS = ("DOST_SMS_SIGNATURE_SECRET", "DOST_PHONE_HASH_SECRET", "DOST_PHONE_ENCRYPTION_KEY",
-           "DOST_ONCALL_WEBHOOK_TOKEN")
+           "DOST_ONCALL_WEBHOOK_TOKEN", "DOST_SESSION_SECRET")
 CLI = PROJECT_ROOT / ".venv" / "bin" / "dost-feedback"
 
 
@@ -23,7 +23,7 @@ def real_oncall_config(tmp_path):
 
 def secure_settings(oncall_config, **overrides):
     values = dict(profile="prod", sms_signature_secret="s" * 32, phone_hash_secret="h" * 32,
-                  phone_encryption_key="k" * 44, oncall_webhook_token="t" * 32, sms_gateway="http",
+                  phone_encryption_key="k" * 44, oncall_webhook_token="t" * 32, session_secret="m" * 32, sms_gateway="http",
                   sms_gateway_url="https://sms.example.az/send", sms_gateway_token="g" * 20,
                   kafka_security_protocol="SASL_PLAINTEXT", kafka_username="web", kafka_password="p" * 24,
                   oncall_config_file=oncall_config)
@@ -47,7 +47,7 @@ def test_prod_accepts_real_secrets(real_oncall_config):
 
 
 @pytest.mark.parametrize("field", ["sms_signature_secret", "phone_hash_secret", "phone_encryption_key",
-                                   "oncall_webhook_token"])
+                                   "oncall_webhook_token", "session_secret"])
 def test_each_secret_unset_or_empty_is_refused_alone(real_oncall_config, field):
     problems = production_problems(secure_settings(real_oncall_config, **{field: " "}), pages_oncall=True)
     assert problems == [problems[0]] and problems[0].startswith(f"DOST_{field.upper()} is unset")
@@ -81,7 +81,7 @@ def test_one_error_lists_all_problems():
     with pytest.raises(InsecureSettingsError) as raised:
         Settings(profile="prod").require_production_ready()
     message = str(raised.value)
-    assert message.count("\n  - ") == 6 and all(variable in message for variable in SECRETS)
+    assert message.count("\n  - ") == 7 and all(variable in message for variable in SECRETS)
 
 
 @pytest.mark.parametrize("command", ["web", "worker", "sentiment-worker", "receiver"])

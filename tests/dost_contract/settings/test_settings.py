@@ -55,7 +55,7 @@ def test_prod_profile_warns_for_each_dev_default_secret(caplog):
     assert "DOST_SMS_SIGNATURE_SECRET" in warned and "DOST_PHONE_ENCRYPTION_KEY" in warned
     assert "DOST_PHONE_HASH_SECRET" not in warned
     assert Settings(sms_signature_secret="a", phone_hash_secret="b", phone_encryption_key="c",
-                    oncall_webhook_token="d").insecure_secrets() == []
+                    oncall_webhook_token="d", session_secret="e").insecure_secrets() == []
 
 
 def test_secrets_are_not_printed_by_repr():

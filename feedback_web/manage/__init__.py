@@ -1,0 +1,1 @@
+"""The managers' pages (/manage) and the cases API for integrations."""
