@@ -18,6 +18,7 @@ import httpx
 import pytest
 import yaml
 
+from dost_channels.cases import CaseStore
 from dost_contract import topics
 from dost_contract.settings import Settings
 from dost_feedback.stack.monitoring import prometheus_service
@@ -59,14 +60,6 @@ TEMPLATE_VALUES = {
 RANGE_SECONDS = 300
 RANGE_STEP = "15s"
 DATA_TIMEOUT = 150.0
-# The follow-up dashboard reads the cases exporter's series (issue 16's cases agent, on another
-# branch until merged). This module's pipeline does not run it yet, so those panels are checked
-# apart, by a strict xfail that turns into a failure the moment the series exist: then delete
-# this set and the marker, and the main test covers the follow-up panels like every other.
-AWAITING_EXPORTER = {FOLLOWUP_DASHBOARD.uid}
-EXPORTER_LOOK = 10.0  # how long the follow-up check looks for any follow-up series at all
-
-
 def query(prometheus: Service, expr: str, instant: bool) -> list[dict]:
     if instant:
         response = httpx.get(f"{prometheus.url}/api/v1/query", params={"query": expr}, timeout=10)
@@ -82,7 +75,7 @@ def query(prometheus: Service, expr: str, instant: bool) -> list[dict]:
 @pytest.fixture(scope="module")
 def pipeline_prometheus(
     services_settings: Settings, supervisor: Supervisor, worker: Service, web: Service, sentiment_worker: Service,
-    tmp_path_factory: pytest.TempPathFactory,
+    cases_worker: Service, tmp_path_factory: pytest.TempPathFactory,
 ) -> Service:
     """A Prometheus of this module's own (port, data), scraping the session's worker, web and
     sentiment worker under the rendered dev-profile rules. Its own, because the monitoring
@@ -94,6 +87,7 @@ def pipeline_prometheus(
         worker_targets=[f"{s.worker_metrics_host}:{s.worker_metrics_port}"],
         web_targets=[f"{s.web_host}:{s.web_port}"],
         sentiment_targets=[f"{s.worker_metrics_host}:{s.sentiment_metrics_port}"],
+        followup_targets=[f"{s.worker_metrics_host}:{s.followup_metrics_port}"],
     )
     return supervisor.start(prometheus_service(s, configs, run_dir))
 
@@ -140,16 +134,23 @@ def live_data(pipeline_prometheus: Service, web: Service, services_settings: Set
     producer.send(topics.FEEDBACK_SUBMITTED, key=CENTER.encode(), value=b"not json: dashboards live test")
     producer.flush()
     producer.close()
+    # The unhappy ratings open follow-up cases; one resolved gives the time-to-resolution and
+    # root-cause series their first samples (the open and overdue gauges exist from the start).
+    cases = CaseStore(services_settings.channels_database)
+    try:
+        opened = wait_for(lambda: cases.list_cases(centers=[CENTER], status="open"), 60,
+                          f"the case agent to open a case at {CENTER}")
+        cases.resolve(opened[0].case_id, "dashboards-live-test", "waiting_time", "A second window opened")
+    finally:
+        cases.close()
     return pipeline_prometheus
 
 
-def dashboard_queries(awaiting_exporter: bool = False) -> list[tuple[str, str, bool]]:
-    """The committed dashboards' queries: those of ``AWAITING_EXPORTER`` only, or all the others."""
+def dashboard_queries() -> list[tuple[str, str, bool]]:
+    """Every committed dashboard's queries, with Grafana's variables substituted."""
     queries = []
     for model in load_dashboards(DASHBOARDS_DIR):  # the committed files (drift-tested)
         name = model["uid"]
-        if (name in AWAITING_EXPORTER) != awaiting_exporter:
-            continue
         for item, target in dashboard_targets(model):
             expr = substitute_variables(target["expr"], TEMPLATE_VALUES)
             queries.append((f"{name} / {item['title']} / {target['refId']}", expr, target["instant"]))
@@ -162,19 +163,10 @@ def dashboard_queries(awaiting_exporter: bool = False) -> list[tuple[str, str, b
 
 def test_every_panel_query_returns_series(live_data: Service):
     queries = dashboard_queries()
-    assert len(queries) > 60
+    assert len(queries) > 70
+    assert {label.split(" / ")[0] for label, _, _ in queries} >= {FOLLOWUP_DASHBOARD.uid}
     empty = wait_all_return_series(live_data, queries)
     assert not empty, "panel queries with no series:\n" + "\n".join(empty)
-
-
-@pytest.mark.xfail(strict=True, reason="the cases exporter (issue 16, cases branch) is not in this pipeline yet")
-def test_followup_panel_queries_return_series(live_data: Service):
-    queries = dashboard_queries(awaiting_exporter=True)
-    assert len(queries) > 10
-    followup = [("any follow-up series", '{__name__=~"dost_followup_.+"}', True)]
-    assert not wait_all_return_series(live_data, followup, EXPORTER_LOOK), "no follow-up series scraped"
-    empty = wait_all_return_series(live_data, queries)
-    assert not empty, "follow-up panel queries with no series:\n" + "\n".join(empty)
 
 
 def test_grafana_alert_rules_agree_with_prometheus_on_the_degraded_center(live_data: Service, services_settings: Settings):
