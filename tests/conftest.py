@@ -260,8 +260,13 @@ def debian_command(command: str, package: str) -> str:
     return found
 
 
-def kcat_produce(settings: Settings, topic: str, records: list[tuple[bytes, bytes]], workdir: Path) -> None:
-    """Produce (key, value) records with kcat (librdkafka), a client nobody here wrote."""
+def kcat_produce(settings: Settings, topic: str, records: list[tuple[bytes, bytes]], workdir: Path,
+                 partitioner: str = "murmur2_random") -> None:
+    """Produce (key, value) records with kcat (librdkafka), a client nobody here wrote.
+
+    ``murmur2_random`` is librdkafka's Java-compatible partitioner, the one our producers'
+    clients use; ``consistent_random`` (librdkafka's own default, CRC32) puts most centers on
+    another partition, which the worker must forward (streams.counting)."""
     import subprocess
 
     kcat = debian_command("kcat", "kcat")
@@ -271,4 +276,4 @@ def kcat_produce(settings: Settings, topic: str, records: list[tuple[bytes, byte
             assert b"\t" not in key and b"\n" not in value
             out.write(key + b"\t" + value + b"\n")
     subprocess.run([kcat, "-b", settings.kafka_bootstrap_servers, "-P", "-t", topic, "-K", "\t",
-                    "-X", "linger.ms=20", "-X", "acks=all", "-l", str(lines)], check=True, timeout=300)
+                    "-X", "linger.ms=20", "-X", "acks=all", "-X", f"topic.partitioner={partitioner}", "-l", str(lines)], check=True, timeout=300)

@@ -63,7 +63,9 @@ def principal_grants(app_id: str, sentiment_app_id: str) -> dict[str, tuple[Gran
         "queue-system": (_produce(topics.VISITS_COMPLETED),),
         "simulator": (_produce(topics.FEEDBACK_SUBMITTED), _produce(topics.VISITS_COMPLETED)),
         "worker": (
-            _consume(topics.FEEDBACK_SUBMITTED),
+            # It produces to feedback.submitted too: a rating that arrived on another partition
+            # than its center's is forwarded there (streams/counting.py).
+            _consume(topics.FEEDBACK_SUBMITTED), _produce(topics.FEEDBACK_SUBMITTED),
             _produce(topics.FEEDBACK_DEADLETTER), _produce(topics.CENTER_SATISFACTION),
             *faust_app_grants(app_id),
         ),

@@ -31,6 +31,7 @@ from dost_feedback.stack.kafka_security import (
 )
 from dost_feedback.stack.processes import Service, Supervisor, free_port
 from feedback_web.publisher import FeedbackPublisher
+from streams.partitioning import partition_for_center
 from streams.topic_setup import create_topics
 from tests.conftest import metric_value, wait_for
 
@@ -179,12 +180,18 @@ def test_the_stream_worker_counts_ratings_as_its_own_principal(secured):
             await publisher.close()
 
     asyncio.run(publish())
+    # A fourth on the other partition, as a client with another partitioner would put it: the
+    # worker forwards it to baku-2's partition, which its grants must allow.
+    elsewhere = 1 - partition_for_center("baku-2", settings.topic_partitions)
+    sent = kcat(settings, "web", "-P", "-t", topics.FEEDBACK_SUBMITTED, "-p", str(elsewhere), "-K", "\t",
+                input_text="baku-2\t" + rating("baku-2").model_dump_json() + "\n")
+    assert sent.returncode == 0, sent.stderr
 
     def counted() -> float | None:
         text = httpx.get(f"http://127.0.0.1:{settings.worker_metrics_port}/metrics", timeout=5).text
         return metric_value(text, "dost_feedback_ratings_total", center_id="baku-2", channel="kiosk", rating="5")
 
-    assert wait_for(lambda: (counted() or 0) >= 3, 90, "the worker counted the ratings under ACLs")
+    assert wait_for(lambda: (counted() or 0) >= 4, 90, "the worker counted the ratings under ACLs")
     assert "Authorization failed" not in worker.log_path.read_text()  # it needed nothing it was not granted
 
 
