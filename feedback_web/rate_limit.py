@@ -46,7 +46,7 @@ class TokenBucket:
 
     def acquire(self, key: str, now: float | None = None) -> float:
         """Take one token for ``key``: 0.0 when allowed, else the seconds until one is available."""
-        if self.lease > 1 and self._spend_leased(key):
+        if self.spend_leased(key):
             return 0.0
         taken, wait = self.store.acquire_rates(key, self.interval, self.burst, self.lease, now)
         if taken > 1:
@@ -56,7 +56,10 @@ class TokenBucket:
                 self._leased[key] = (taken - 1, time.monotonic())
         return 0.0 if taken else wait
 
-    def _spend_leased(self, key: str) -> bool:
+    def spend_leased(self, key: str) -> bool:
+        """Spend one token of this process's unexpired lease for ``key``, if it holds one."""
+        if self.lease <= 1:
+            return False
         with self._lock:
             tokens, leased_at = self._leased.get(key, (0, 0.0))
             if tokens < 1 or time.monotonic() - leased_at > LEASE_SECONDS:
