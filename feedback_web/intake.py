@@ -12,7 +12,7 @@ the event loop, without a hop to the database threads (``authorize_cached``).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -51,7 +51,7 @@ def authorize_cached(clients: ClientChecks, limiter: TokenBucket, authorization:
 
 def submitted_event(body: FeedbackIn, feedback_id: uuid.UUID, received_at: datetime) -> FeedbackSubmitted:
     """``FeedbackSubmitted.from_input`` without validating again what ``FeedbackIn`` validated."""
-    submitted_at = body.submitted_at.astimezone(timezone.utc) if body.submitted_at else received_at
+    submitted_at = body.submitted_at.astimezone(UTC) if body.submitted_at else received_at
     return FeedbackSubmitted.model_construct(
         feedback_id=feedback_id, center_id=body.center_id, service_group=body.service_group,
         channel=body.channel, rating=body.rating, comment=body.comment, submitted_at=submitted_at,
@@ -81,7 +81,7 @@ class RatingIntake:
         """
         if body.center_id not in self.registry:
             raise field_error("center_id", "unknown_center", f"unknown center_id {body.center_id!r}")
-        received_at = datetime.now(timezone.utc)
+        received_at = datetime.now(UTC)
         if body.submitted_at and body.submitted_at > received_at + self.max_skew:
             raise field_error("submitted_at", "in_future", "submitted_at is in the future")
         feedback = submitted_event(body, body.feedback_id or uuid.uuid4(), received_at)

@@ -7,7 +7,7 @@ broker, in test_app.py.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -54,7 +54,7 @@ def test_a_recently_checked_key_with_a_leased_token_is_decided_without_the_datab
 ])
 def test_the_event_is_what_from_input_builds(fields):
     body = FeedbackIn.model_validate(fields)
-    received_at = datetime(2026, 12, 1, 10, 30, tzinfo=timezone.utc)
+    received_at = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
     feedback_id = uuid.uuid4()
     event = submitted_event(body, feedback_id, received_at)
     expected = FeedbackSubmitted.from_input(body.model_copy(update={"feedback_id": feedback_id}), received_at)
