@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Header, Request
@@ -24,20 +23,19 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from dost_channels.cases import CaseStore
-from dost_channels.db.offload import in_db_thread
 from dost_channels.sms_gateway import create_gateway
 from dost_channels.store import ChannelStore
 from dost_channels.users import ManagerUsers
 from dost_contract import __version__
 from dost_contract.centers import CenterRegistry, load_registry
-from dost_contract.events import FeedbackIn, FeedbackSubmitted, utc_now
+from dost_contract.events import FeedbackIn
 from dost_contract.settings import Settings, get_settings
 from feedback_web import metrics
 from feedback_web.bursts import BurstRules
-from feedback_web.credentials import ClientChecks, Refused, authorize_rating, require_credential
-from feedback_web.devices import judge_press
+from feedback_web.credentials import ClientChecks, Refused, require_credential
 from feedback_web.guards import RequestGuards
-from feedback_web.ingest import publish_or_503
+from feedback_web.hot_path import HotPath
+from feedback_web.intake import RatingIntake
 from feedback_web.kiosk import kiosk_router
 from feedback_web.manage.auth import (
     CsrfRefused,
@@ -80,6 +78,8 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
     client_checks = ClientChecks(store)
     burst_rules = BurstRules(repeat_seconds=settings.kiosk_repeat_seconds, max_per_minute=settings.kiosk_max_per_minute,
                              window_seconds=settings.kiosk_burst_window_seconds, margin=settings.kiosk_burst_margin)
+    intake = RatingIntake(settings, registry, store, publisher, kiosk_limiter, client_limiter, client_checks,
+                          burst_rules)
     # Managers: failed sign-ins are limited per e-mail (5 at once, then one a minute).
     users = ManagerUsers(settings.channels_database)
     cases = CaseStore(settings.channels_database)
@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         lifespan=lifespan,
     )
     app.state.publisher = publisher
+    app.add_middleware(HotPath, intake=intake)  # inside the guards: body limit and IP limit first
     app.add_middleware(RequestGuards, max_body_bytes=settings.max_request_body_bytes, ip_limiter=ip_limiter)
     app.state.store = store
 
@@ -124,9 +125,6 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         ]
         return JSONResponse(status_code=422, content={"detail": errors})
 
-    def field_error(field: str, error_type: str, message: str) -> RequestValidationError:
-        return RequestValidationError([{"type": error_type, "loc": ("body", field), "msg": message}])
-
     @app.post(
         "/api/v1/feedback",
         status_code=202,
@@ -149,26 +147,10 @@ def create_app(settings: Settings | None = None, registry: CenterRegistry | None
         """Accept one rating. Every rating carries a credential (``Authorization: Bearer ...``):
         a kiosk device token for ``channel=kiosk``, or an integration client key. Answers 202
         only after the broker acknowledged it."""
-        if body.center_id not in registry:
-            raise field_error("center_id", "unknown_center", f"unknown center_id {body.center_id!r}")
-        received_at = utc_now()
-        if body.submitted_at and body.submitted_at > received_at + timedelta(seconds=settings.max_clock_skew_seconds):
-            raise field_error("submitted_at", "in_future", "submitted_at is in the future")
-        refusal, who = await in_db_thread(authorize_rating, store, kiosk_limiter, client_limiter, authorization,
-                                          body.center_id, body.channel, client_checks)
+        refusal, feedback_id = await intake.accept(body, authorization)
         if refusal is not None:
             return refusal
-        feedback = FeedbackSubmitted.from_input(body, received_at=received_at)
-        if who.startswith("device:"):  # a tablet: repeated presses are kept, answered 202, not counted
-            suspect = await in_db_thread(judge_press, store, burst_rules, str(feedback.feedback_id),
-                                         who.removeprefix("device:"), body.center_id, body.rating,
-                                         feedback.submitted_at.timestamp(), received_at.timestamp())
-            if suspect is not None:
-                feedback = feedback.model_copy(update={"suspect": suspect})
-        failure = await publish_or_503(publisher, feedback)
-        if failure is not None:
-            return failure
-        return Accepted(feedback_id=str(feedback.feedback_id))
+        return Accepted(feedback_id=feedback_id)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -59,11 +59,18 @@ class ClientChecks:
         self._allowed: dict[tuple[str, str, str], tuple[str, float]] = {}  # -> (client id, checked at)
         self._lock = threading.Lock()  # called on the database threads
 
+    def allowed(self, key: str, center_id: str, channel: str) -> str | None:
+        """The client id if this key was allowed for this center and channel in the last few seconds."""
+        with self._lock:
+            client_id, checked_at = self._allowed.get((key, center_id, channel), (None, 0.0))
+        if client_id is not None and time.monotonic() - checked_at < self.seconds:
+            return client_id
+        return None
+
     def check(self, key: str, center_id: str, channel: str) -> tuple[ClientCheck, str | None]:
         asked = (key, center_id, channel)
-        with self._lock:
-            client_id, checked_at = self._allowed.get(asked, (None, 0.0))
-        if client_id is not None and time.monotonic() - checked_at < self.seconds:
+        client_id = self.allowed(key, center_id, channel)
+        if client_id is not None:
             return ClientCheck.OK, client_id
         check, client_id = self.store.check_client(key, center_id, channel)
         with self._lock:

@@ -42,21 +42,33 @@ class TokenBucket:
         self.burst = burst
         self.lease = lease_size(interval, burst)
         self._leased: dict[str, tuple[int, float]] = {}  # key -> (tokens in hand, leased at, monotonic)
-        self._lock = threading.Lock()  # acquire runs on the database threads
+        self._lock = threading.Lock()  # acquire runs on the database threads, spend_leased on the loop too
+        self._fetch_lock = threading.Lock()  # held while a new lease is taken from the store
 
     def acquire(self, key: str, now: float | None = None) -> float:
         """Take one token for ``key``: 0.0 when allowed, else the seconds until one is available."""
-        if self.lease > 1 and self._spend_leased(key):
+        if self.lease == 1:  # a slow bucket: every request asks the store
+            taken, wait = self.store.acquire_rates(key, self.interval, self.burst, 1, now)
+            return 0.0 if taken else wait
+        if self.spend_leased(key):
             return 0.0
-        taken, wait = self.store.acquire_rates(key, self.interval, self.burst, self.lease, now)
-        if taken > 1:
-            with self._lock:
-                if len(self._leased) > 10_000:  # many keys: drop what is in hand rather than grow
-                    self._leased.clear()
-                self._leased[key] = (taken - 1, time.monotonic())
+        # One thread at a time takes a new lease; the others then spend from it. Without
+        # this, every thread that ran out at once took a lease and all but one were lost.
+        with self._fetch_lock:
+            if self.spend_leased(key):
+                return 0.0
+            taken, wait = self.store.acquire_rates(key, self.interval, self.burst, self.lease, now)
+            if taken > 1:
+                with self._lock:
+                    if len(self._leased) > 10_000:  # many keys: drop what is in hand rather than grow
+                        self._leased.clear()
+                    self._leased[key] = (taken - 1, time.monotonic())
         return 0.0 if taken else wait
 
-    def _spend_leased(self, key: str) -> bool:
+    def spend_leased(self, key: str) -> bool:
+        """Spend one token of this process's unexpired lease for ``key``, if it holds one."""
+        if self.lease <= 1:
+            return False
         with self._lock:
             tokens, leased_at = self._leased.get(key, (0, 0.0))
             if tokens < 1 or time.monotonic() - leased_at > LEASE_SECONDS:

@@ -53,3 +53,26 @@ def test_an_unspent_lease_expires(tmp_path, monkeypatch):
     monkeypatch.setattr(rate_limit, "LEASE_SECONDS", -1.0)  # every lease already stale
     granted = [bucket.acquire("client:c1", now=100.0) == 0.0 for _ in range(20)]
     assert granted == [True] * 9 + [False] * 11  # each new lease of 20 spends 1; 180 / 20 leases
+
+
+def test_threads_that_run_out_of_a_lease_together_lose_no_tokens(tmp_path):
+    """The web's 16 database threads (and the event loop) share a process's leases: when the
+    lease runs out under load, only one of them takes the next from the store and nothing
+    taken from the shared bucket is dropped, so a client gets its whole limit."""
+    import threading
+
+    bucket = TokenBucket(ChannelStore(tmp_path / "c.sqlite3"), interval=0.001, burst=1000)  # leases of 100
+    start = threading.Barrier(16)
+    granted: list[int] = []
+
+    def client_requests() -> None:
+        start.wait()
+        granted.append(sum(bucket.acquire("client:c1", now=100.0) == 0.0 for _ in range(60)))
+
+    threads = [threading.Thread(target=client_requests) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(granted) == 960  # all of them: 960 of the burst of 1000
+    assert sum(bucket.acquire("client:c1", now=100.0) == 0.0 for _ in range(100)) == 40  # and not one more
