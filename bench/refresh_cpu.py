@@ -4,7 +4,7 @@ A worker holding N centers x 30 days x 11 service groups (every hour rated), eac
 some ratings land in the current hour of every center (as in bench_rating_pipeline, where
 every batch touches every center), then ``SatisfactionRefresher.refresh`` recomputes the
 touched centers, and the window collector is scraped twice (the pipeline bench scrapes
-twice a second). ``time.process_time`` counts this process's CPU only, so the figures hold
+twice a second; through ``streams.exposition``, as the worker serves them). ``time.process_time`` counts this process's CPU only, so the figures hold
 on a busy machine. The reported ratio is CPU per simulated second / 1 s: the share of one
 core this work takes.
 
@@ -17,10 +17,11 @@ import argparse
 import random
 import time
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 
 from dost_contract.centers import Center, CenterKind, CenterName, CenterRegistry
 from dost_contract.settings import Settings
+from streams.exposition import CachedExposition
 from streams.metrics import SatisfactionCollector
 from streams.refresh import SatisfactionRefresher
 from streams.scoring import DAY_SECONDS, HOUR_SECONDS, CenterDay, day_key, day_start, hour_start
@@ -52,8 +53,7 @@ def measure(center_count: int, seconds: int, ratings_per_center: int = 10) -> di
     refresher = SatisfactionRefresher(store, registry, Settings().topic_partitions, budget_seconds=10.0,
                                       zone=__import__("zoneinfo").ZoneInfo("Asia/Baku"))
     collector = SatisfactionCollector()
-    scrape_registry = CollectorRegistry()
-    scrape_registry.register(collector)
+    exposition = CachedExposition(CollectorRegistry(), collector)  # what the worker's /metrics serves
     partitions = set(range(Settings().topic_partitions))
     ids = registry.ids()
     rng = random.Random(11)
@@ -72,7 +72,7 @@ def measure(center_count: int, seconds: int, ratings_per_center: int = 10) -> di
         refreshed = time.process_time()
         body = b""
         for _ in range(2):
-            body = generate_latest(scrape_registry)
+            body, _ = exposition.render(None)
         scrape_cpu += time.process_time() - refreshed
         refresh_cpu += refreshed - started
     return {"centers": center_count, "seconds": seconds, "samples_per_scrape": body.count(b"\n") - body.count(b"# "),
