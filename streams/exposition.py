@@ -14,7 +14,7 @@ from __future__ import annotations
 import gzip
 import socket
 import threading
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from prometheus_client.exposition import ThreadingWSGIServer, choose_encoder, generate_latest, gzip_accepted
@@ -75,8 +75,7 @@ class CachedExposition:
         if cached is None or cached[0] is not snapshot or cached[1] != content_type:
             families = list(snapshot_families(snapshot))
             windows = render_plain_gauges(families) if encoder is generate_latest else encoder(_Families(families))
-            if windows.endswith(OPENMETRICS_EOF):
-                windows = windows[: -len(OPENMETRICS_EOF)]
+            windows = windows.removesuffix(OPENMETRICS_EOF)
             cached = self._cached = (snapshot, content_type, windows)
             self.renderings += 1
         if rest.endswith(OPENMETRICS_EOF):  # OpenMetrics ends with one EOF, after every family

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from streams.closed_hours import ClosedHoursCache, closed_fingerprint
 from streams.detector import center_readings
 from streams.scoring import DAY_SECONDS, HOUR_SECONDS, CenterDay, day_start, hour_start, window_tallies
 
-START = datetime(2026, 3, 10, 0, 20, tzinfo=timezone.utc).timestamp()
+START = datetime(2026, 3, 10, 0, 20, tzinfo=UTC).timestamp()
 GROUPS = [None, "pensions", "passports", "social"]
 
 

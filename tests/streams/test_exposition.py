@@ -80,7 +80,7 @@ def test_the_window_gauges_are_rendered_once_per_snapshot_and_the_rest_at_every_
 
 
 def test_the_server_answers_get_gzipped_and_refuses_other_methods():
-    registry, collector, exposition = setup()
+    _, _, exposition = setup()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
