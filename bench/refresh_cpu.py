@@ -1,6 +1,6 @@
 """CPU of the worker's once-a-second work beyond counting: the window refresh and the /metrics exposition.
 
-A worker holding N centers x 30 days x 11 service groups (every hour rated), each second:
+A worker holding N centers x D days (30) x 11 service groups (every hour rated), each second:
 some ratings land in the current hour of every center (as in bench_rating_pipeline, where
 every batch touches every center), then ``SatisfactionRefresher.refresh`` recomputes the
 touched centers, and the window collector is scraped twice (the pipeline bench scrapes
@@ -8,7 +8,7 @@ twice a second; through ``streams.exposition``, as the worker serves them). ``ti
 on a busy machine. The reported ratio is CPU per simulated second / 1 s: the share of one
 core this work takes.
 
-    .venv/bin/python -m bench.refresh_cpu [--centers 72] [--seconds 60]
+    .venv/bin/python -m bench.refresh_cpu [--centers 72] [--seconds 60] [--days 30]
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ from streams.state import CenterDayStore
 GROUPS = [f"group-{i}" for i in range(11)]
 
 
-def build(center_count: int, now: float, seed: int = 7) -> tuple[CenterDayStore, CenterRegistry, dict]:
+def build(center_count: int, now: float, days: int = 30, seed: int = 7) -> tuple[CenterDayStore, CenterRegistry, dict]:
     rng = random.Random(seed)
     ids = [f"center-{i:03d}" for i in range(center_count)]
     registry = CenterRegistry(centers=tuple(
         Center(center_id=c, name=CenterName(az=c, en=c), region="baku", kind=CenterKind.REGIONAL) for c in ids))
     data: dict = {}
     store = CenterDayStore(data, lambda partition, key, day: None, Settings().topic_partitions)
-    first = hour_start(now) - 30 * DAY_SECONDS
+    first = hour_start(now) - days * DAY_SECONDS
     for center_id in ids:
         for hour in range(first, hour_start(now), HOUR_SECONDS):
             key = day_key(center_id, day_start(hour))
@@ -47,9 +47,9 @@ def build(center_count: int, now: float, seed: int = 7) -> tuple[CenterDayStore,
     return store, registry, data
 
 
-def measure(center_count: int, seconds: int, ratings_per_center: int = 10) -> dict:
+def measure(center_count: int, seconds: int, days: int = 30, ratings_per_center: int = 10) -> dict:
     now = hour_start(time.time()) + 60.0
-    store, registry, data = build(center_count, now)
+    store, registry, data = build(center_count, now, days)
     refresher = SatisfactionRefresher(store, registry, Settings().topic_partitions, budget_seconds=10.0,
                                       zone=__import__("zoneinfo").ZoneInfo("Asia/Baku"))
     collector = SatisfactionCollector()
@@ -75,7 +75,7 @@ def measure(center_count: int, seconds: int, ratings_per_center: int = 10) -> di
             body, _ = exposition.render(None)
         scrape_cpu += time.process_time() - refreshed
         refresh_cpu += refreshed - started
-    return {"centers": center_count, "seconds": seconds, "samples_per_scrape": body.count(b"\n") - body.count(b"# "),
+    return {"centers": center_count, "days": days, "seconds": seconds, "samples_per_scrape": body.count(b"\n") - body.count(b"# "),
             "refresh_ms_per_s": round(refresh_cpu / seconds * 1e3, 2),
             "scrapes_ms_per_s": round(scrape_cpu / seconds * 1e3, 2),
             "core_share": round((refresh_cpu + scrape_cpu) / seconds, 4)}
@@ -85,8 +85,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--centers", type=int, default=72)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--days", type=int, default=30, help="days of history held (bench_rating_pipeline: 2)")
     args = parser.parse_args()
-    print(measure(args.centers, args.seconds), flush=True)
+    print(measure(args.centers, args.seconds, args.days), flush=True)
 
 
 if __name__ == "__main__":
