@@ -1,8 +1,8 @@
 """CPU of the worker's once-a-second work beyond counting: the window refresh and the /metrics exposition.
 
 A worker holding N centers x D days (30) x 11 service groups (every hour rated), each second:
-some ratings land in the current hour of every center (as in bench_rating_pipeline, where
-every batch touches every center), then ``SatisfactionRefresher.refresh`` recomputes the
+some ratings land in every center (as in bench_rating_pipeline, where every batch touches
+every center; in the current hour, or a share of them up to 48 h back), then ``SatisfactionRefresher.refresh`` recomputes the
 touched centers, and the window collector is scraped twice (the pipeline bench scrapes
 twice a second; through ``streams.exposition``, as the worker serves them). ``time.process_time`` counts this process's CPU only, so the figures hold
 on a busy machine. The reported ratio is CPU per simulated second / 1 s: the share of one
@@ -47,7 +47,7 @@ def build(center_count: int, now: float, days: int = 30, seed: int = 7) -> tuple
     return store, registry, data
 
 
-def measure(center_count: int, seconds: int, days: int = 30, ratings_per_center: int = 10) -> dict:
+def measure(center_count: int, seconds: int, days: int = 30, late_share: float = 0.0, ratings_per_center: int = 10) -> dict:
     now = hour_start(time.time()) + 60.0
     store, registry, data = build(center_count, now, days)
     refresher = SatisfactionRefresher(store, registry, Settings().topic_partitions, budget_seconds=10.0,
@@ -63,9 +63,12 @@ def measure(center_count: int, seconds: int, days: int = 30, ratings_per_center:
         tick = now + second
         for center_id in ids:
             day = store.get(day_key(center_id, day_start(tick)))
-            for _ in range(ratings_per_center):
-                day.apply(rng.choice(GROUPS), tick, rng.choice((2, 4, 5, 5, 5)))
             data[day_key(center_id, day_start(tick))] = day
+            for _ in range(ratings_per_center):
+                submitted = tick - rng.uniform(0, 48 * HOUR_SECONDS) if rng.random() < late_share else tick
+                late = store.get(day_key(center_id, day_start(submitted)))
+                late.apply(rng.choice(GROUPS), submitted, rng.choice((2, 4, 5, 5, 5)))
+                data[day_key(center_id, day_start(submitted))] = late
         started = time.process_time()
         refresh = refresher.refresh(tick, partitions, set(ids))
         collector.update(refresh.snapshot)
@@ -75,7 +78,7 @@ def measure(center_count: int, seconds: int, days: int = 30, ratings_per_center:
             body, _ = exposition.render(None)
         scrape_cpu += time.process_time() - refreshed
         refresh_cpu += refreshed - started
-    return {"centers": center_count, "days": days, "seconds": seconds, "samples_per_scrape": body.count(b"\n") - body.count(b"# "),
+    return {"centers": center_count, "days": days, "late_share": late_share, "seconds": seconds, "samples_per_scrape": body.count(b"\n") - body.count(b"# "),
             "refresh_ms_per_s": round(refresh_cpu / seconds * 1e3, 2),
             "scrapes_ms_per_s": round(scrape_cpu / seconds * 1e3, 2),
             "core_share": round((refresh_cpu + scrape_cpu) / seconds, 4)}
@@ -86,8 +89,10 @@ def main() -> None:
     parser.add_argument("--centers", type=int, default=72)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--days", type=int, default=30, help="days of history held (bench_rating_pipeline: 2)")
+    parser.add_argument("--late-share", type=float, default=0.0,
+                        help="share of ratings submitted up to 48 h back (bench_rating_pipeline: all of them)")
     args = parser.parse_args()
-    print(measure(args.centers, args.seconds, args.days), flush=True)
+    print(measure(args.centers, args.seconds, args.days, args.late_share), flush=True)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dost_contract.change_detection import DetectorSpec
-from streams.detector import DetectorReading, DetectorState, hourly_buckets
+from streams.detector import Bucket, DetectorReading, DetectorState
 from streams.scoring import (
     ALL_GROUPS,
     HOUR_SECONDS,
     HOURS_PER_DAY,
+    LONGEST_WINDOW_SECONDS,
     WINDOW_SECONDS,
     CenterDay,
     Tally,
@@ -65,14 +66,26 @@ def sum_closed_hours(specs: Sequence[DetectorSpec], days: Mapping[int, CenterDay
     for day in days.values():
         groups |= day.groups()
     sums = {group: _window_sums(days, group, hour - HOUR_SECONDS, CLOSED_WINDOW_SECONDS) for group in groups}
-    buckets = [bucket for bucket in hourly_buckets(days, now) if bucket[0] < hour]
-    states = []
-    for spec in specs:
-        state = DetectorState()
-        for bucket in buckets:
-            state = state.advance(spec, bucket)
-        states.append(state)
-    return ClosedHours(hour, closed_fingerprint(days, now), sums, tuple(states))
+    buckets = closed_buckets(days, now)
+    states = tuple(DetectorState.after_closed(spec, buckets) for spec in specs)
+    return ClosedHours(hour, closed_fingerprint(days, now), sums, states)
+
+
+def closed_buckets(days: Mapping[int, CenterDay], now: float) -> list[Bucket]:
+    """``hourly_buckets(days, now)`` without the hour of ``now``, read straight from the hour counts."""
+    last_closed = hour_start(now) - HOUR_SECONDS
+    first_hour = last_closed - LONGEST_WINDOW_SECONDS + 2 * HOUR_SECONDS  # the 30d window's first hour
+    buckets = []
+    for start in sorted(days):
+        counts = days[start].hours.get(ALL_GROUPS)
+        if counts is None:
+            continue
+        first = max(0, (first_hour - start) // HOUR_SECONDS)
+        last = min(HOURS_PER_DAY - 1, (last_closed - start) // HOUR_SECONDS)
+        for index in range(first, last + 1):
+            if counts[index]:
+                buckets.append((start + index * HOUR_SECONDS, counts[index], counts[HOURS_PER_DAY + index]))
+    return buckets
 
 
 class ClosedHoursCache:
