@@ -41,14 +41,16 @@ CLOSED_WINDOW_SECONDS = {window: seconds - HOUR_SECONDS for window, seconds in W
 @dataclass(frozen=True)
 class ClosedHours:
     hour: int  # start of the filling hour these were summed for
-    fingerprint: int  # ratings held before that hour, in the days they were summed from
+    fingerprint: tuple  # ratings held before that hour, and which day objects held them
     sums: Mapping[str, Mapping[str, tuple[int, int]]]  # group -> window -> (ratings, satisfied), closed hours only
     states: tuple[DetectorState, ...]  # each detector after every closed bucket
 
 
-def closed_fingerprint(days: Mapping[int, CenterDay], now: float) -> int:
+def closed_fingerprint(days: Mapping[int, CenterDay], now: float) -> tuple[int, tuple[int, ...]]:
     """All-groups ratings in ``days`` before the hour of ``now`` (whole earlier days, so a change
-    in an hour outside the 30d window counts too: that only costs a recomputation)."""
+    in an hour outside the 30d window counts too: that only costs a recomputation), and the
+    identity of each day object: days read back from the changelog (a partition that left
+    and came back between two refreshes) are new objects, so they are summed again."""
     today = day_start(now)
     filling_index = (hour_start(now) - today) // HOUR_SECONDS
     total = 0
@@ -57,7 +59,7 @@ def closed_fingerprint(days: Mapping[int, CenterDay], now: float) -> int:
             total += day._sums(ALL_GROUPS, 0, HOURS_PER_DAY - 1)[0]
         elif start == today and filling_index:
             total += day._sums(ALL_GROUPS, 0, filling_index - 1)[0]
-    return total
+    return total, tuple(id(day) for day in days.values())
 
 
 def sum_closed_hours(specs: Sequence[DetectorSpec], days: Mapping[int, CenterDay], now: float) -> ClosedHours:
