@@ -88,6 +88,30 @@ class DetectorState:
             alarmed = self.alarmed
         return DetectorState(score, alarmed, since, ratings, unsatisfied)
 
+    @classmethod
+    def after_closed(cls, spec: DetectorSpec, buckets: Iterable[Bucket]) -> DetectorState:
+        """The state after whole-hour ``buckets`` from 0: ``advance`` over each, in plain ints (no
+        object per bucket: the worker sums 30 days of them for every center each hour)."""
+        score, alarmed, since, ratings, unsatisfied = 0, False, None, 0, 0
+        cap, unhappy_points, satisfied_points = spec.cap_points, spec.unhappy_points, spec.satisfied_points
+        page, reset = spec.page_points, spec.reset_points
+        for hour, rated, satisfied in buckets:
+            if rated < satisfied or satisfied < 0:
+                raise ValueError(f"bucket at {hour}: {satisfied} satisfied of {rated} ratings")
+            unhappy = rated - satisfied
+            score = min(cap, max(0, score + unhappy * unhappy_points - satisfied * satisfied_points))
+            if score == 0:
+                since, ratings, unsatisfied = None, 0, 0
+            else:
+                if since is None:
+                    since = hour
+                ratings, unsatisfied = ratings + rated, unsatisfied + unhappy
+            if score >= page:
+                alarmed = True
+            elif score <= reset:
+                alarmed = False
+        return cls(score, alarmed, since, ratings, unsatisfied)
+
     def reading(self, spec: DetectorSpec) -> DetectorReading:
         held = max(self.score, spec.page_points) if self.alarmed else self.score
         return DetectorReading(spec.name, held, self.score, self.alarmed, self.since, self.ratings, self.unsatisfied)

@@ -84,73 +84,77 @@ class SatisfactionCollector(Collector):
         self.snapshot = snapshot
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        snapshot = self.snapshot
-        ratio = GaugeMetricFamily(
-            metric_names.CENTER_SATISFACTION_RATIO,
-            "Satisfied ratings / all ratings in the rolling event-time window (absent when empty).",
-            labels=["center_id", "window"],
-        )
-        ratings = GaugeMetricFamily(
-            metric_names.CENTER_RATINGS, "Ratings in the rolling window.", labels=["center_id", "window"]
-        )
-        satisfied = GaugeMetricFamily(
-            metric_names.CENTER_SATISFIED,
-            "Satisfied ratings (4 or 5) in the rolling window.",
-            labels=["center_id", "window"],
-        )
-        target = GaugeMetricFamily(
-            metric_names.CENTER_SATISFACTION_TARGET, "The center's satisfaction target.", labels=["center_id"]
-        )
-        group_labels = ["center_id", "service_group", "window"]
-        group_ratio = GaugeMetricFamily(
-            metric_names.SERVICE_GROUP_SATISFACTION_RATIO,
-            "Satisfaction per center and service group in the rolling window (absent when empty).",
-            labels=group_labels,
-        )
-        group_ratings = GaugeMetricFamily(
-            metric_names.SERVICE_GROUP_RATINGS, "Ratings per center and service group in the window.", labels=group_labels
-        )
-        group_satisfied = GaugeMetricFamily(
-            metric_names.SERVICE_GROUP_SATISFIED,
-            "Satisfied ratings per center and service group in the window.",
-            labels=group_labels,
-        )
-        for center_id, groups in sorted(snapshot.windows.items()):
-            for group, windows in sorted(groups.items()):
-                for window, tally in windows.items():
-                    if group == ALL_GROUPS:
-                        labels, families = [center_id, window], (ratings, satisfied, ratio)
-                    else:
-                        labels, families = [center_id, group, window], (group_ratings, group_satisfied, group_ratio)
-                    families[0].add_metric(labels, tally.ratings)
-                    families[1].add_metric(labels, tally.satisfied)
-                    if tally.satisfaction_ratio is not None:
-                        families[2].add_metric(labels, tally.satisfaction_ratio)
-        for center_id, value in sorted(snapshot.targets.items()):
-            target.add_metric([center_id], value)
-        # Info-style gauges: alerts join on them to add the region, and
-        # CenterNoRatingsWhileOpen needs to know that a center is open.
-        info = GaugeMetricFamily(
-            metric_names.CENTER_INFO, "A registry center this worker owns (always 1).", labels=["center_id", "region", "kind"]
-        )
-        for center_id, (region, kind) in sorted(snapshot.info.items()):
-            info.add_metric([center_id, region, kind], 1)
-        is_open = GaugeMetricFamily(
-            metric_names.CENTER_OPEN,
-            "1 while the center is within its opening hours (registry, local time), else 0.",
-            labels=["center_id"],
-        )
-        for center_id, value in sorted(snapshot.open.items()):
-            is_open.add_metric([center_id], 1 if value else 0)
-        weekly = GaugeMetricFamily(
-            metric_names.CENTER_OPEN_HOURS_PER_WEEK,
-            "Hours a week the center is open (registry): ratings per open hour = 7d ratings / this.",
-            labels=["center_id"],
-        )
-        for center_id, value in sorted(snapshot.open_hours_per_week.items()):
-            weekly.add_metric([center_id], value)
-        yield from (ratio, ratings, satisfied, target, group_ratio, group_ratings, group_satisfied,
-                    info, is_open, weekly, *detector_families(snapshot))
+        yield from snapshot_families(self.snapshot)
+
+
+def snapshot_families(snapshot: SatisfactionSnapshot) -> Iterator[GaugeMetricFamily]:
+    """The window, registry and detector gauges of one snapshot."""
+    ratio = GaugeMetricFamily(
+        metric_names.CENTER_SATISFACTION_RATIO,
+        "Satisfied ratings / all ratings in the rolling event-time window (absent when empty).",
+        labels=["center_id", "window"],
+    )
+    ratings = GaugeMetricFamily(
+        metric_names.CENTER_RATINGS, "Ratings in the rolling window.", labels=["center_id", "window"]
+    )
+    satisfied = GaugeMetricFamily(
+        metric_names.CENTER_SATISFIED,
+        "Satisfied ratings (4 or 5) in the rolling window.",
+        labels=["center_id", "window"],
+    )
+    target = GaugeMetricFamily(
+        metric_names.CENTER_SATISFACTION_TARGET, "The center's satisfaction target.", labels=["center_id"]
+    )
+    group_labels = ["center_id", "service_group", "window"]
+    group_ratio = GaugeMetricFamily(
+        metric_names.SERVICE_GROUP_SATISFACTION_RATIO,
+        "Satisfaction per center and service group in the rolling window (absent when empty).",
+        labels=group_labels,
+    )
+    group_ratings = GaugeMetricFamily(
+        metric_names.SERVICE_GROUP_RATINGS, "Ratings per center and service group in the window.", labels=group_labels
+    )
+    group_satisfied = GaugeMetricFamily(
+        metric_names.SERVICE_GROUP_SATISFIED,
+        "Satisfied ratings per center and service group in the window.",
+        labels=group_labels,
+    )
+    for center_id, groups in sorted(snapshot.windows.items()):
+        for group, windows in sorted(groups.items()):
+            for window, tally in windows.items():
+                if group == ALL_GROUPS:
+                    labels, families = [center_id, window], (ratings, satisfied, ratio)
+                else:
+                    labels, families = [center_id, group, window], (group_ratings, group_satisfied, group_ratio)
+                families[0].add_metric(labels, tally.ratings)
+                families[1].add_metric(labels, tally.satisfied)
+                if tally.satisfaction_ratio is not None:
+                    families[2].add_metric(labels, tally.satisfaction_ratio)
+    for center_id, value in sorted(snapshot.targets.items()):
+        target.add_metric([center_id], value)
+    # Info-style gauges: alerts join on them to add the region, and
+    # CenterNoRatingsWhileOpen needs to know that a center is open.
+    info = GaugeMetricFamily(
+        metric_names.CENTER_INFO, "A registry center this worker owns (always 1).", labels=["center_id", "region", "kind"]
+    )
+    for center_id, (region, kind) in sorted(snapshot.info.items()):
+        info.add_metric([center_id, region, kind], 1)
+    is_open = GaugeMetricFamily(
+        metric_names.CENTER_OPEN,
+        "1 while the center is within its opening hours (registry, local time), else 0.",
+        labels=["center_id"],
+    )
+    for center_id, value in sorted(snapshot.open.items()):
+        is_open.add_metric([center_id], 1 if value else 0)
+    weekly = GaugeMetricFamily(
+        metric_names.CENTER_OPEN_HOURS_PER_WEEK,
+        "Hours a week the center is open (registry): ratings per open hour = 7d ratings / this.",
+        labels=["center_id"],
+    )
+    for center_id, value in sorted(snapshot.open_hours_per_week.items()):
+        weekly.add_metric([center_id], value)
+    yield from (ratio, ratings, satisfied, target, group_ratio, group_ratings, group_satisfied,
+                info, is_open, weekly, *detector_families(snapshot))
 
 
 def detector_families(snapshot: SatisfactionSnapshot) -> tuple[GaugeMetricFamily, ...]:

@@ -3,9 +3,11 @@
 Each refresh recomputes the 1h/24h/7d/30d windows (``streams.scoring``) of the centers
 that changed, or of every owned center when the hour turns or partitions move, within a
 time budget (centers it does not reach wait for the next tick, so the event loop never
-stalls on thousands). It returns the snapshot for the Prometheus collector and the
-``center.satisfaction`` records of the centers whose windows changed. No Faust here: the
-timer in ``streams.app`` passes the owned partitions and sends the records.
+stalls on thousands). The closed hours of each center are summed once an hour
+(``streams.closed_hours``), so recomputing a touched center costs its current hour only.
+It returns the snapshot for the Prometheus collector and the ``center.satisfaction``
+records of the centers whose windows changed. No Faust here: the timer in ``streams.app``
+passes the owned partitions and sends the records.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from dost_contract.centers import CenterRegistry
 from dost_contract.change_detection import SHIPPED_DETECTORS, DetectorSpec, detectors_for_profile
 from dost_contract.opening_hours import is_open, load_timezone
 from dost_contract.settings import Settings
-from streams.detector import DetectorReading, center_readings
+from streams.closed_hours import ClosedHoursCache
+from streams.detector import DetectorReading
 from streams.metrics import SatisfactionSnapshot
 from streams.partitioning import centers_in_partitions
-from streams.scoring import ALL_GROUPS, HOUR_SECONDS, Tally, window_tallies
+from streams.scoring import ALL_GROUPS, HOUR_SECONDS, Tally
 from streams.state import CenterDayStore
 
 
@@ -64,6 +67,7 @@ class SatisfactionRefresher:
         self.windows_by_center: dict[str, dict[str, dict[str, Tally]]] = {}
         self.detectors = detectors
         self.readings_by_center: dict[str, tuple[DetectorReading, ...]] = {}
+        self.closed_hours = ClosedHoursCache(detectors)
         self.last_published: dict[str, dict] = {}
         self.state = RefreshState()
 
@@ -81,12 +85,13 @@ class SatisfactionRefresher:
             for center_id in set(self.windows_by_center) - owned:
                 del self.windows_by_center[center_id]
                 self.readings_by_center.pop(center_id, None)
+                self.closed_hours.forget(center_id)
         computed = []
         deadline = self.clock() + self.budget_seconds
         for center_id in sorted(self.pending & owned):
             days = self.store.days_for_window(center_id, now)
-            self.windows_by_center[center_id] = window_tallies(days, now)
-            self.readings_by_center[center_id] = center_readings(self.detectors, days, now)
+            self.windows_by_center[center_id], self.readings_by_center[center_id] = (
+                self.closed_hours.windows_and_readings(center_id, days, now))
             computed.append(center_id)
             if self.clock() > deadline:
                 break

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from dost_contract.change_detection import LARGE_DROP, SHIPPED_DETECTORS, SMALL_DROP, DetectorSpec
-from streams.detector import center_readings, hourly_buckets, run_detector
+from streams.detector import DetectorState, center_readings, hourly_buckets, run_detector
 from streams.scoring import DAY_SECONDS, HOUR_SECONDS, CenterDay, day_start
 
 SPEC = DetectorSpec("t", p1=0.1, unhappy_points=10, satisfied_points=1, page_points=30, reset_points=10, cap_points=40)
@@ -115,3 +115,23 @@ def test_the_worker_reading_treats_the_current_hour_as_filling():
     assert large.raw_score <= LARGE_DROP.reset_points and large.alarmed
     [large_next_hour] = center_readings([LARGE_DROP], days, T0 + 2 * HOUR_SECONDS + 1)
     assert not large_next_hour.alarmed
+
+
+def test_after_closed_equals_advancing_bucket_by_bucket():
+    rng = random.Random(5)
+    for spec in SHIPPED_DETECTORS:
+        buckets = []
+        for index in range(400):  # runs of bad hours that page, then good ones that reset
+            rated = rng.randrange(1, 40)
+            bad = (index // 30) % 2 == 1
+            satisfied = rng.randrange(0, rated // 2 + 1) if bad else rated - rng.randrange(0, 2)
+            buckets.append((index * HOUR_SECONDS, rated, satisfied))
+        state = DetectorState()
+        alarms = 0
+        for bucket in buckets:
+            state = state.advance(spec, bucket)
+            alarms += state.alarmed
+        assert DetectorState.after_closed(spec, buckets) == state
+        assert 0 < alarms < len(buckets)
+    with pytest.raises(ValueError, match="satisfied of"):
+        DetectorState.after_closed(SHIPPED_DETECTORS[0], [(0, 1, 2)])
