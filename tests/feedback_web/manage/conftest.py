@@ -61,8 +61,10 @@ def make_case(case_store) -> Callable[..., Case]:
     def make(center_id: str, *, rating: int = 1, comment: str | None = "Növbə çox uzun idi", due_in: float = 7200,
              service_group: str | None = "pensions", channel: str = "kiosk") -> Case:
         now = time.time()
+        # An overdue case was opened well before its deadline (two days), as a real one would be.
+        opened = min(now - 60, now + due_in - 2 * 86400)
         case = new_case(feedback_id=str(uuid.uuid4()), center_id=center_id, reason=OpenReason.LOW_RATING,
-                        rating=rating, channel=channel, opened_at=now - 60, due=now + due_in, comment=comment,
+                        rating=rating, channel=channel, opened_at=opened, due=now + due_in, comment=comment,
                         service_group=service_group, sentiment_label="negative", sentiment_score=0.93,
                         language="az")
         return case_store.open_case(case)[0]
