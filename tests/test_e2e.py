@@ -100,8 +100,8 @@ def test_degraded_center_pages_on_call_and_a_healthy_one_does_not(pipeline, serv
     web, prometheus = pipeline["web"], pipeline["prometheus"]
     center, healthy = "baku-3", "baku-5"
     # 40 ratings at 50% satisfied: above the 30-rating volume guard; both change detectors
-    # (dev profile levels) pass their page level. baku-5: 40 satisfied ratings (other tests
-    # of this session may have given it an unhappy one already; the dev levels are low).
+    # (dev profile levels) pass their page level. baku-5: 40 satisfied ratings; no other
+    # test of the session rates it (the dev levels are low: one unhappy rating may page).
     for index in range(40):
         post_rating(web, center, 5 if index % 2 else 2)
         post_rating(web, healthy, 5)

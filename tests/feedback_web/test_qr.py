@@ -20,7 +20,7 @@ pytestmark = pytest.mark.services
 
 def issue(cli, tmp_path, fmt: str = "svg", *extra: str) -> tuple[str, bytes]:
     out = tmp_path / f"ticket.{fmt}"
-    result = cli("qr", "--center", "baku-5", "--format", fmt, "--out", str(out), *extra)
+    result = cli("qr", "--center", "baku-4", "--format", fmt, "--out", str(out), *extra)
     url = re.search(r"(http\S+/r/\S+)", result.stderr).group(1)
     return url, out.read_bytes()
 
@@ -32,7 +32,7 @@ def test_cli_draws_a_real_qr_code_for_a_new_link(cli, tmp_path, services_setting
     url2, png = issue(cli, tmp_path, "png")
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and png == render_qr(url2, "png")
     assert url2 != url  # one link per visit
-    bad = cli("qr", "--center", "baku-5", "--format", "gif", check=False)
+    bad = cli("qr", "--center", "baku-4", "--format", "gif", check=False)
     assert bad.returncode == 1 and "svg or png" in bad.stderr
 
 
@@ -53,14 +53,14 @@ def test_a_link_rates_once_and_the_second_use_is_refused(web, cli, tmp_path, ser
     page = httpx.get(local, headers={"Accept-Language": "ru-RU,ru"}, timeout=10)
     assert page.status_code == 410 and i18n.text("qr_used_title", "ru") in page.text
     records = [v for _, v in read_topic(services_settings, topics.FEEDBACK_SUBMITTED) if v["feedback_id"] == feedback_id]
-    assert len(records) == 1 and records[0]["channel"] == "qr" and records[0]["center_id"] == "baku-5"
+    assert len(records) == 1 and records[0]["channel"] == "qr" and records[0]["center_id"] == "baku-4"
     assert records[0]["service_group"] == "pensions"
     assert records[0]["comment"] == "FİN [fin], uzun növbə"
 
 
 def test_expired_and_unknown_links_get_friendly_pages(web, services_settings):
     store = ChannelStore(services_settings.channels_db_path)
-    expired = store.issue_qr_token("baku-5", None, ttl_seconds=60, now=time.time() - 120)
+    expired = store.issue_qr_token("baku-4", None, ttl_seconds=60, now=time.time() - 120)
     page = httpx.get(f"{web.url}/r/{expired}", timeout=10)
     assert page.status_code == 410 and i18n.text("qr_expired_title", "az") in page.text
     post = httpx.post(f"{web.url}/r/{expired}", json={"rating": 5}, timeout=10)
