@@ -23,7 +23,6 @@ from functools import partial
 
 import faust
 import orjson
-from faust.types import TP
 
 from dost_contract import topics
 from dost_contract.centers import CenterRegistry
@@ -31,7 +30,6 @@ from dost_contract.events import MAX_RATING, MIN_RATING, Channel, utc_now
 from dost_contract.settings import Settings
 from streams import metrics
 from streams.consumer_lag import LagGauge, owned_partitions
-from streams.continuity import OffsetContinuity
 from streams.counting import Incoming, RatingCounter
 from streams.dedup import FeedbackMarks
 from streams.faust_app import new_faust_app
@@ -88,7 +86,6 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
     counter = RatingCounter.for_registry(store, mark_store, registry, settings)
     refresher = SatisfactionRefresher.for_settings(store, registry, settings)
     lag_gauge = LagGauge(metrics.CONSUMER_LAG)
-    continuity = OffsetContinuity()  # a record Faust left out is asked for again (streams/continuity.py)
     export_counters_from_zero(registry)
 
     def owned() -> set[int]:
@@ -103,18 +100,7 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
                 message = event.message
                 lag_gauge.taken(message.tp, message.offset)
                 batch.append(Incoming(event.key, event.value, message.topic, message.partition, message.offset))
-            admission = continuity.admit(batch, time.monotonic())
-            for partition, offset in admission.seek_to.items():
-                log.warning("%s[%d]@%d was not delivered before the records after it; they are held back "
-                            "and the consumer seeks back to it", topics.FEEDBACK_SUBMITTED, partition, offset)
-                try:
-                    await app.consumer.seek(TP(topics.FEEDBACK_SUBMITTED, partition), offset)
-                except Exception as error:  # e.g. revoked meanwhile: its new owner reads from the commit,
-                    log.warning("seeking back failed: %r", error)  # which is before the hole (never acked)
-            for partition, (missing, resumed) in admission.given_up.items():
-                log.error("%s[%d]: offsets %d..%d never came after %d seeks; going on from %d",
-                          topics.FEEDBACK_SUBMITTED, partition, missing, resumed - 1, continuity.max_seeks, resumed)
-            rejected = counter.count(admission.admitted)
+            rejected = counter.count(batch)
             misrouted = counter.take_misrouted()
             for partition, record in misrouted:
                 writes.forward(partition, record.key, record.value)
@@ -141,7 +127,6 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
     @app.timer(interval=settings.metrics_refresh_seconds)
     async def refresh_satisfaction():
         partitions = owned()
-        continuity.keep_only(partitions)
         metrics.ASSIGNED_PARTITIONS.set(len(partitions))
         refresh = refresher.refresh(time.time(), partitions, counter.take_changed())
         collector.update(refresh.snapshot)
