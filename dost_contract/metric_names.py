@@ -30,6 +30,7 @@ SERVICE_GROUP_SATISFACTION_RATIO = "dost_service_group_satisfaction_ratio"  # {c
 SERVICE_GROUP_RATINGS = "dost_service_group_ratings"
 SERVICE_GROUP_SATISFIED = "dost_service_group_satisfied"
 WORKER_EVENTS_PROCESSED_TOTAL = "dost_worker_events_processed_total"  # {outcome}
+WORKER_RECORDS_REREAD_TOTAL = "dost_worker_records_reread_total"
 WORKER_DEADLETTERS_TOTAL = "dost_worker_deadletters_total"  # {reason}
 WORKER_BATCH_PROCESSING_SECONDS = "dost_worker_batch_processing_seconds"  # histogram
 WORKER_BATCH_EVENTS = "dost_worker_batch_events"  # histogram

@@ -23,16 +23,20 @@ from functools import partial
 
 import faust
 import orjson
+from faust.types import TP
 
 from dost_contract import topics
 from dost_contract.centers import CenterRegistry
 from dost_contract.events import MAX_RATING, MIN_RATING, Channel, utc_now
 from dost_contract.settings import Settings
+from dost_contract.settings.kafka import kafka_client_kwargs
 from streams import metrics
 from streams.consumer_lag import LagGauge, owned_partitions
+from streams.continuity import OffsetContinuity, OffsetRange, in_offset_order
 from streams.counting import Incoming, RatingCounter
 from streams.dedup import FeedbackMarks
 from streams.faust_app import new_faust_app
+from streams.gap_reader import GapReader
 from streams.refresh import SatisfactionRefresher
 from streams.state import CenterDayStore, ChangelogWrites, MarkStore, load_changelog_event
 from streams.validation import REJECTION_REASONS, deadletter_record
@@ -86,10 +90,42 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
     counter = RatingCounter.for_registry(store, mark_store, registry, settings)
     refresher = SatisfactionRefresher.for_settings(store, registry, settings)
     lag_gauge = LagGauge(metrics.CONSUMER_LAG)
+    continuity = OffsetContinuity()  # records Faust left out are read by the worker (streams/continuity.py)
+    gap_reader = GapReader(settings.kafka_bootstrap_servers, settings.faust_app_id, topics.FEEDBACK_SUBMITTED,
+                           kafka_client_kwargs(settings))
     export_counters_from_zero(registry)
 
     def owned() -> set[int]:
         return owned_partitions(app, topics.FEEDBACK_SUBMITTED)
+
+    async def with_left_out_records(batch: list[Incoming]) -> tuple[list[Incoming], list[OffsetRange]]:
+        unstarted = continuity.unstarted(batch)
+        if unstarted:
+            for partition, offset in (await gap_reader.next_offsets(unstarted)).items():
+                continuity.start(partition, offset)
+        holes = continuity.holes(batch)
+        if not holes:
+            return batch, holes
+        found = [record for hole in holes for record in await gap_reader.read(hole)]
+        metrics.RECORDS_REREAD_TOTAL.inc(len(found))
+        log.warning("Faust did not hand over %s; read %d records there and counted them in offset order",
+                    ", ".join(f"{topics.FEEDBACK_SUBMITTED}[{hole.partition}]@{hole.start}..{hole.stop - 1}"
+                              for hole in holes), len(found))
+        return in_offset_order(batch, found), holes
+
+    async def acknowledge(holes: list[OffsetRange]) -> None:
+        # Faust's own record of what may be committed: the holes' offsets are done now. Private
+        # API of faust-streaming 0.15.3 (pinned); without it the commit would wait at the hole.
+        for hole in holes:
+            await app.consumer._add_gap(TP(topics.FEEDBACK_SUBMITTED, hole.partition), hole.start, hole.stop - 1)
+
+    @app.on_partitions_revoked.connect
+    async def forget_revoked(sender: faust.App, revoked: set[TP], **kwargs: object) -> None:
+        continuity.forget(tp.partition for tp in revoked if tp.topic == topics.FEEDBACK_SUBMITTED)
+
+    @app.on_before_shutdown.connect
+    async def stop_gap_reader(sender: faust.App, **kwargs: object) -> None:
+        await gap_reader.stop()
 
     @app.agent(submitted_topic)
     async def count_ratings(stream):
@@ -100,6 +136,7 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
                 message = event.message
                 lag_gauge.taken(message.tp, message.offset)
                 batch.append(Incoming(event.key, event.value, message.topic, message.partition, message.offset))
+            batch, holes = await with_left_out_records(batch)
             rejected = counter.count(batch)
             misrouted = counter.take_misrouted()
             for partition, record in misrouted:
@@ -121,6 +158,7 @@ def create_app(settings: Settings, registry: CenterRegistry, collector: metrics.
                 metrics.EVENTS_PROCESSED_TOTAL.labels("deadletter").inc(len(rejected))
             counter.prune_if_due(time.time(), owned)
             await writes.send(app.producer)
+            await acknowledge(holes)
             metrics.BATCH_PROCESSING_SECONDS.observe(time.perf_counter() - started)
             metrics.BATCH_SIZE.observe(len(events))
 

@@ -27,6 +27,11 @@ EVENTS_PROCESSED_TOTAL = Counter(
     "Events read from feedback.submitted, by outcome (counted, duplicate, replayed, forwarded, deadletter).",
     ["outcome"],
 )
+RECORDS_REREAD_TOTAL = Counter(
+    metric_names.WORKER_RECORDS_REREAD_TOTAL,
+    "Records of feedback.submitted that Faust did not hand to the agent, read by the worker itself "
+    "(streams/continuity.py); each is then counted like any other.",
+)
 DEADLETTERS_TOTAL = Counter(
     metric_names.WORKER_DEADLETTERS_TOTAL,
     "Events sent to feedback.deadletter, by reason.",
