@@ -78,6 +78,24 @@ def test_a_post_without_the_token_is_401_and_not_stored(tmp_path: Path, authoriz
     assert client.app.state.outbox.counts()["pending"] + client.app.state.outbox.counts()["sent"] >= 1
 
 
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", "the-real-token"])
+def test_listing_alerts_needs_the_token_too(tmp_path: Path, authorization: str | None):
+    """GET /alerts shows every page's text: 401 without the token, the list with it."""
+    settings = oncall_settings(tmp_path, oncall_webhook_token="the-real-token")
+    client = TestClient(create_app(settings))
+    token = {"Authorization": "Bearer the-real-token"}
+    assert client.post("/alertmanager", json=webhook_payload(), headers=token).status_code == 200
+    headers = {} if authorization is None else {"Authorization": authorization}
+    refused = client.get("/alerts", headers=headers)
+    assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+    assert refused.json() == {"detail": "a valid 'Authorization: Bearer <DOST_ONCALL_WEBHOOK_TOKEN>' header is required"}
+    assert "baku-2" not in refused.text
+    listed = client.get("/alerts", headers=token)
+    assert listed.status_code == 200
+    assert [(a["status"], a["center_id"]) for a in listed.json()] == [("firing", "baku-2")]
+    assert client.get("/healthz").status_code == 200 and client.get("/metrics").status_code == 200  # stay open
+
+
 def test_an_empty_token_is_refused_at_start(tmp_path: Path):
     with pytest.raises(ValueError, match="DOST_ONCALL_WEBHOOK_TOKEN"):
         create_app(oncall_settings(tmp_path, oncall_webhook_token=""))
