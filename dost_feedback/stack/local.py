@@ -149,8 +149,8 @@ class LocalStack:
             ("Prometheus", f"{prometheus}{SATISFACTION_GRAPH}"),
             ("Alerts", f"{prometheus}/alerts"),
             ("Alertmanager", self.services["alertmanager"].url),
-            ("On-call alerts", f"curl -H \"Authorization: Bearer $(cat {self.configs.webhook_token_file})\" "
-                               f"{self.services['oncall-receiver'].url}/alerts  (journal: {s.receiver_log_file})"),
+            ("On-call alerts", (f"curl -H \"Authorization: Bearer $(cat {self.configs.webhook_token_file})\" "
+                                f"{self.services['oncall-receiver'].url}/alerts  (journal: {s.receiver_log_file})")),
             ("On-call sent", f"dost-feedback oncall log  (dev channel: {s.oncall_dev_outbox_path})"),
             ("Logs", str(services.logs_dir(s))),
         ]
