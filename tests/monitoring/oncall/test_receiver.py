@@ -18,7 +18,13 @@ from monitoring.oncall.config import OncallConfigError
 from monitoring.oncall.journal import AlertJournal, read_journal
 from monitoring.oncall.outbox import Outbox
 from monitoring.oncall.payload import WebhookPayload
-from monitoring.oncall.receiver import AlertIntake, ReceiverMetrics, create_app, load_app_oncall_config
+from monitoring.oncall.receiver import (
+    UNAUTHORIZED_DETAIL,
+    AlertIntake,
+    ReceiverMetrics,
+    create_app,
+    load_app_oncall_config,
+)
 from tests.conftest import metric_value, wait_for
 from tests.monitoring.oncall.helpers import FlakyWebhookServer, webhook_payload
 
@@ -88,7 +94,8 @@ def test_listing_alerts_needs_the_token_too(tmp_path: Path, authorization: str |
     headers = {} if authorization is None else {"Authorization": authorization}
     refused = client.get("/alerts", headers=headers)
     assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
-    assert refused.json() == {"detail": "a valid 'Authorization: Bearer <DOST_ONCALL_WEBHOOK_TOKEN>' header is required"}
+    assert refused.json() == {"detail": UNAUTHORIZED_DETAIL}
+    assert "Bearer <DOST_ONCALL_WEBHOOK_TOKEN>" in UNAUTHORIZED_DETAIL  # says what to send
     assert "baku-2" not in refused.text
     listed = client.get("/alerts", headers=token)
     assert listed.status_code == 200
