@@ -839,7 +839,15 @@ def _datasource_uids() -> dict[str, dict]:
 
 def test_grafana_mounts_provisioning_and_ships_no_default_password(services):
     grafana = services["grafana"]
-    assert host_path_for(grafana, "/etc/grafana/provisioning") == GRAFANA_PROVISIONING.resolve()
+    for kind in ("datasources", "dashboards"):
+        assert host_path_for(grafana, f"/etc/grafana/provisioning/{kind}") == (GRAFANA_PROVISIONING / kind).resolve()
+    # Alerting comes from the volume monitoring-config renders (dashboard links under
+    # DOST_GRAFANA_URL), never the committed copy with 127.0.0.1 links.
+    assert host_path_for(grafana, "/etc/grafana/provisioning/alerting") is None
+    assert ("grafana-alerting", "/etc/grafana/provisioning/alerting") in mounts(grafana)
+    writer = services["monitoring-config"]
+    assert ("grafana-alerting", writer["command"][writer["command"].index("--grafana-out") + 1]) in mounts(writer)
+    assert depends_on(grafana)["monitoring-config"]["condition"] == "service_completed_successfully"
     raw = yaml.safe_load(COMPOSE_FILE.read_text())["services"]["grafana"]
     password = str(env_of(raw).get("GF_SECURITY_ADMIN_PASSWORD", ""))
     assert re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?\?[^}]*\}", password), (

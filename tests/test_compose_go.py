@@ -89,6 +89,15 @@ def test_valid_with_every_secret_set(compose_check: Path):
     assert web["DOST_GRAFANA_URL"] == "https://dashboards.example.az"
     assert web["DOST_SMS_SIGNATURE_SECRET"] == "value-of-dost_sms_signature_secret"
     assert services["grafana"]["environment"]["GF_SERVER_ROOT_URL"] == "https://dashboards.example.az"
+    # Grafana's alerting provisioning is the volume monitoring-config renders with the public links.
+    writer = services["monitoring-config"]
+    assert writer["environment"]["DOST_GRAFANA_URL"] == "https://dashboards.example.az"
+    grafana_out = writer["command"][writer["command"].index("--grafana-out") + 1]
+    assert {"type": "volume", "source": "grafana-alerting", "target": grafana_out} in [
+        {k: v[k] for k in ("type", "source", "target")} for v in writer["volumes"]]
+    alerting = [v for v in services["grafana"]["volumes"] if v["target"] == "/etc/grafana/provisioning/alerting"]
+    assert [(v["type"], v["source"], v["read_only"]) for v in alerting] == [("volume", "grafana-alerting", True)]
+    assert services["grafana"]["depends_on"]["monitoring-config"]["condition"] == "service_completed_successfully"
     assert [s["source"] for s in services["alertmanager"]["secrets"]] == ["oncall_webhook_token"]
     assert project["secrets"]["oncall_webhook_token"]["environment"] == "DOST_ONCALL_WEBHOOK_TOKEN"
     assert "ports" not in web and {p["target"] for p in services["proxy"]["ports"]} == {80, 443}

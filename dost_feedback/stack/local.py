@@ -29,7 +29,7 @@ from dost_feedback.stack import monitoring, services
 from dost_feedback.stack.kafka import KafkaSetupError
 from dost_feedback.stack.processes import Service, ServiceError, Supervisor
 from dost_feedback.stack.restarts import RestartPolicy
-from monitoring.alerting.local_configs import write_local_configs
+from monitoring.alerting.local_configs import LocalMonitoringConfigs, write_local_configs
 from streams.topic_setup import TopicSetupError, create_topics
 
 # How long each service may take to become ready: the broker and the workers join a
@@ -89,6 +89,7 @@ class LocalStack:
         self.supervisor = Supervisor()
         self.services: dict[str, Service] = {}  # by Service.name, once started
         self.simulation: Simulation | None = None
+        self.configs: LocalMonitoringConfigs | None = None  # written by start()
 
     def __enter__(self) -> "LocalStack":
         return self
@@ -109,7 +110,7 @@ class LocalStack:
         self.echo("starting kafka ...")
         self.services["kafka"] = services.start_kafka(self.supervisor, s, timeout=KAFKA_START_SECONDS)
         create_topics(services.admin_settings(s))
-        configs = write_local_configs(
+        self.configs = configs = write_local_configs(
             s,
             s.run_dir,
             worker_targets=[f"{s.worker_metrics_host}:{s.worker_metrics_port}"],
@@ -148,7 +149,8 @@ class LocalStack:
             ("Prometheus", f"{prometheus}{SATISFACTION_GRAPH}"),
             ("Alerts", f"{prometheus}/alerts"),
             ("Alertmanager", self.services["alertmanager"].url),
-            ("On-call alerts", f"{self.services['oncall-receiver'].url}/alerts  (journal: {s.receiver_log_file})"),
+            ("On-call alerts", (f"curl -H \"Authorization: Bearer $(cat {self.configs.webhook_token_file})\" "
+                                f"{self.services['oncall-receiver'].url}/alerts  (journal: {s.receiver_log_file})")),
             ("On-call sent", f"dost-feedback oncall log  (dev channel: {s.oncall_dev_outbox_path})"),
             ("Logs", str(services.logs_dir(s))),
         ]

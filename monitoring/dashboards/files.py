@@ -5,7 +5,10 @@
 
 - ``monitoring/grafana/dashboards/*.json``: the five dashboards (``monitoring.dashboards``);
 - ``monitoring/grafana/provisioning/alerting/dost-alert-rules.yml``: the Grafana-managed
-  ``CenterSatisfactionBelowTarget`` rules (``monitoring.dashboards.alert_rules``), prod profile.
+  ``CenterSatisfactionBelowTarget`` rules (``monitoring.dashboards.alert_rules``), prod profile,
+  dashboard links under the default ``http://127.0.0.1:3000``. A deployment provisions the
+  copy from ``deployed_alert_rules_yaml`` instead (``dost-feedback monitoring rules
+  --grafana-out``, compose's ``monitoring-config``), its links under ``DOST_GRAFANA_URL``.
 
 Like ``monitoring.alerting.shipped``, they use the Settings defaults (never the environment), so
 the output is the same on every machine. The datasource and dashboard-provider files in
@@ -19,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dost_contract.settings import PROJECT_ROOT
+from dost_contract.settings import PROJECT_ROOT, Settings
 from monitoring import generated_files
 from monitoring.alerting.parameters import rule_parameters
 from monitoring.alerting.shipped import SHIPPED_PROFILE, shipped_settings
@@ -43,13 +46,23 @@ def dashboard_json(model: dict[str, Any]) -> str:
     return json.dumps(model, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_grafana_files() -> dict[Path, str]:
-    settings = shipped_settings()
-    files = {DASHBOARDS_DIR / name: dashboard_json(model) for name, model in build_dashboards(settings).items()}
-    files[ALERT_RULES_FILE] = dump_yaml(
+def deployed_alert_rules_yaml(settings: Settings) -> str:
+    """The Grafana-managed rules (prod profile) with this deployment's links: dashboard URLs
+    under ``settings.grafana_url``, runbook links under ``settings.runbook_base_url``.
+
+    Rendered, not left to Grafana's ``$VAR`` expansion of provisioning files: Grafana 11 maps
+    a rule's annotations raw (never expanded), so a ``${DOST_GRAFANA_URL}`` there would reach
+    the page as that literal text."""
+    return dump_yaml(
         grafana_alert_rules(rule_parameters(settings, SHIPPED_PROFILE)),
         ALERT_RULES_HEADER.format(profile=SHIPPED_PROFILE),
     )
+
+
+def render_grafana_files() -> dict[Path, str]:
+    settings = shipped_settings()
+    files = {DASHBOARDS_DIR / name: dashboard_json(model) for name, model in build_dashboards(settings).items()}
+    files[ALERT_RULES_FILE] = deployed_alert_rules_yaml(settings)
     return files
 
 

@@ -5,7 +5,8 @@
                          stored); 422 if malformed, 503 if it cannot be stored (Alertmanager retries)
     POST /heartbeat      the Watchdog's heartbeat (same token), relayed to DOST_HEARTBEAT_URL
                          (``monitoring.oncall.heartbeat``); 200 with the relay's result
-    GET  /alerts         what was received, oldest first (for humans and tests)
+    GET  /alerts         what was received, oldest first (for humans and tests); the same
+                         token (else 401): it shows every page's text
     GET  /healthz        liveness
     GET  /metrics        dost_oncall_notifications_total{status,severity} (alerts received),
                          dost_oncall_deliveries_total{channel,severity,result} (sent/retried/failed),
@@ -181,9 +182,12 @@ class BearerToken:
     def __call__(self, request: Request) -> None:
         """A FastAPI dependency: 401 unless the request carries the token."""
         if not self.accepts(request.headers.get("authorization")):
-            logger.warning("refused an unauthenticated POST from %s", request.client.host if request.client else "?")
-            raise HTTPException(401, "a valid Authorization: Bearer token is required",
-                                headers={"WWW-Authenticate": "Bearer"})
+            logger.warning("refused an unauthenticated %s %s from %s", request.method, request.url.path,
+                           request.client.host if request.client else "?")
+            raise HTTPException(401, UNAUTHORIZED_DETAIL, headers={"WWW-Authenticate": "Bearer"})
+
+
+UNAUTHORIZED_DETAIL = "a valid 'Authorization: Bearer <DOST_ONCALL_WEBHOOK_TOKEN>' header is required"
 
 
 def create_app(settings: Settings | None = None, oncall_config: OncallConfig | None = None) -> FastAPI:
@@ -244,7 +248,8 @@ def create_app(settings: Settings | None = None, oncall_config: OncallConfig | N
     async def watchdog_heartbeat() -> dict[str, str]:
         return {"result": await heartbeat.beat()}
 
-    @app.get("/alerts")
+    @app.get("/alerts", dependencies=[Depends(require_token)],
+             responses={401: {"description": "No valid bearer token"}})
     async def list_alerts() -> list[ReceivedAlert]:
         return list(journal.history)
 

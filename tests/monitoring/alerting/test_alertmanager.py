@@ -164,7 +164,9 @@ def test_firing_then_resolved_alert_reaches_the_receiver(
     resolved = wait_for_received_alert(log_file, NOTIFICATION_TIMEOUT, status="resolved", center_id="am-resolve")
     assert resolved.fingerprint == firing.fingerprint
 
-    listed = httpx.get(f"{oncall_receiver.url}/alerts", timeout=5).json()
+    token = monitoring_settings.oncall_webhook_token.get_secret_value()
+    assert httpx.get(f"{oncall_receiver.url}/alerts", timeout=5).status_code == 401
+    listed = httpx.get(f"{oncall_receiver.url}/alerts", headers={"Authorization": f"Bearer {token}"}, timeout=5).json()
     assert {(a["status"], a["center_id"]) for a in listed} >= {("firing", "am-resolve"), ("resolved", "am-resolve")}
 
 

@@ -18,7 +18,13 @@ from monitoring.oncall.config import OncallConfigError
 from monitoring.oncall.journal import AlertJournal, read_journal
 from monitoring.oncall.outbox import Outbox
 from monitoring.oncall.payload import WebhookPayload
-from monitoring.oncall.receiver import AlertIntake, ReceiverMetrics, create_app, load_app_oncall_config
+from monitoring.oncall.receiver import (
+    UNAUTHORIZED_DETAIL,
+    AlertIntake,
+    ReceiverMetrics,
+    create_app,
+    load_app_oncall_config,
+)
 from tests.conftest import metric_value, wait_for
 from tests.monitoring.oncall.helpers import FlakyWebhookServer, webhook_payload
 
@@ -76,6 +82,25 @@ def test_a_post_without_the_token_is_401_and_not_stored(tmp_path: Path, authoriz
     ok = client.post("/alertmanager", json=webhook_payload(), headers={"Authorization": "Bearer the-real-token"})
     assert ok.status_code == 200, ok.text
     assert client.app.state.outbox.counts()["pending"] + client.app.state.outbox.counts()["sent"] >= 1
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", "the-real-token"])
+def test_listing_alerts_needs_the_token_too(tmp_path: Path, authorization: str | None):
+    """GET /alerts shows every page's text: 401 without the token, the list with it."""
+    settings = oncall_settings(tmp_path, oncall_webhook_token="the-real-token")
+    client = TestClient(create_app(settings))
+    token = {"Authorization": "Bearer the-real-token"}
+    assert client.post("/alertmanager", json=webhook_payload(), headers=token).status_code == 200
+    headers = {} if authorization is None else {"Authorization": authorization}
+    refused = client.get("/alerts", headers=headers)
+    assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+    assert refused.json() == {"detail": UNAUTHORIZED_DETAIL}
+    assert "Bearer <DOST_ONCALL_WEBHOOK_TOKEN>" in UNAUTHORIZED_DETAIL  # says what to send
+    assert "baku-2" not in refused.text
+    listed = client.get("/alerts", headers=token)
+    assert listed.status_code == 200
+    assert [(a["status"], a["center_id"]) for a in listed.json()] == [("firing", "baku-2")]
+    assert client.get("/healthz").status_code == 200 and client.get("/metrics").status_code == 200  # stay open
 
 
 def test_an_empty_token_is_refused_at_start(tmp_path: Path):
