@@ -174,13 +174,14 @@ def silent_expected_rule(params: RuleParameters) -> dict[str, Any]:
 # --- alerts -----------------------------------------------------------------------------
 
 
-def _detector_value(metric: str, value_format: str, render: str | None = None) -> str:
-    """Go template: ``metric`` of the detector with the most evidence for this alert's center."""
+def _detector_value(metric: str, value_format: str, render: str | None = None, plus: str = "") -> str:
+    """Go template: ``metric`` of the detector with the most evidence for this alert's center
+    (``plus``: PromQL added to it, e.g. `` + 14400``)."""
     render = render or f"{{{{ . | first | value | {value_format} }}}}"
     return (
         f"{{{{ with printf `topk(1, {CENTER_CHANGE_EVIDENCE}{{center_id=\"%s\"}})` $labels.center_id | query }}}}"
-        f"{{{{ with printf `{metric}{{center_id=\"%s\",detector=\"%s\"}}` $labels.center_id (index . 0).Labels.detector"
-        f" | query }}}}{render}{{{{ end }}}}{{{{ end }}}}"
+        f"{{{{ with printf `{metric}{{center_id=\"%s\",detector=\"%s\"}}{plus}` $labels.center_id"
+        f" (index . 0).Labels.detector | query }}}}{render}{{{{ end }}}}{{{{ end }}}}"
     )
 
 
@@ -194,9 +195,13 @@ def _unhappy_percent() -> str:
     )
 
 
-def evidence_sentence() -> str:
-    """"since Tue 14:00 UTC, 31 unhappy ratings of 1150 (2.7%); target allows 1.5%"."""
-    since = _detector_value(CENTER_CHANGE_SINCE, "", '{{ (. | first | value | toTime).Format "Mon 15:04 UTC" }}')
+def evidence_sentence(params: RuleParameters) -> str:
+    """"since Tue 18:00 Baku time, 31 unhappy ratings of 1150 (2.7%); target allows 1.5%"."""
+    clock = params.clock
+    # toTime formats in UTC: the centers' (fixed) offset is added to the timestamp first.
+    render = f'{{{{ (. | first | value | toTime).Format "Mon 15:04 {clock.label}" }}}}'
+    since = _detector_value(CENTER_CHANGE_SINCE, "", render,
+                            plus=f" + {clock.offset_seconds}" if clock.offset_seconds else "")
     unhappy = _detector_value(CENTER_CHANGE_UNSATISFIED, NO_DECIMALS)
     ratings = _detector_value(CENTER_CHANGE_RATINGS, NO_DECIMALS)
     allows = (
@@ -218,7 +223,7 @@ def _satisfaction_annotations(params: RuleParameters, runbook_anchor: str, summa
     return {
         "summary": summary,
         "description": description,
-        "evidence_short": evidence_sentence(),
+        "evidence_short": evidence_sentence(params),
         "ratio": _day_value(CENTER_SATISFACTION_RATIO, RATIO_DECIMAL),
         "count": _day_value(CENTER_RATINGS, NO_DECIMALS),
         "target": query_template(CENTER_SATISFACTION_TARGET, ("center_id",), RATIO_DECIMAL),
@@ -258,7 +263,7 @@ def warning_alert(params: RuleParameters) -> dict[str, Any]:
             params,
             RUNBOOK_ANCHOR_WARNING,
             summary="DOST center {{ $labels.center_id }}: early evidence that satisfaction is slipping below target",
-            description=f"Early evidence, not yet a page: {evidence_sentence()}.",
+            description=f"Early evidence, not yet a page: {evidence_sentence(params)}.",
         ),
     )
 
@@ -281,7 +286,7 @@ def page_alert(params: RuleParameters) -> dict[str, Any]:
             params,
             RUNBOOK_ANCHOR_PAGE,
             summary="DOST center {{ $labels.center_id }} has fallen below its satisfaction target",
-            description=f"{evidence_sentence()}. That many unhappy ratings are not chance: the center is below target.",
+            description=f"{evidence_sentence(params)}. That many unhappy ratings are not chance: the center is below target.",
         ),
     )
 

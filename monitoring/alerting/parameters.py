@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from dost_contract.change_detection import SHIPPED_DETECTORS, TOUCH_HOLD, DetectorSpec, detectors_for_profile
 from dost_contract.settings import Settings
@@ -13,6 +15,27 @@ from monitoring.alerting.wilson import Z_95
 WINDOWS = ("1h", "24h", "7d", "30d")  # the worker's rolling windows (label `window`)
 WARNING_WINDOW = "24h"
 PAGE_WINDOWS = ("24h", "7d")
+
+
+@dataclass(frozen=True)
+class LocalClock:
+    """How alert texts show a time: the centers' zone as a fixed offset from UTC.
+
+    Prometheus' templates know only UTC (``toTime``), so the rules add the offset in PromQL.
+    That is exact only for a zone without daylight saving time (Asia/Baku has none since
+    2016); for any other zone the texts stay in UTC."""
+
+    offset_seconds: int = 0
+    label: str = "UTC"
+
+    @classmethod
+    def for_zone(cls, zone_name: str) -> "LocalClock":
+        zone = ZoneInfo(zone_name)
+        winter, summer = (datetime(2026, month, 1, tzinfo=timezone.utc).astimezone(zone).utcoffset()
+                          for month in (1, 7))
+        if winter != summer or not winter:  # daylight saving time, or UTC itself
+            return cls()
+        return cls(int(winter.total_seconds()), f"{zone_name.rsplit('/', 1)[-1].replace('_', ' ')} time")
 
 
 @dataclass(frozen=True)
@@ -29,6 +52,7 @@ class RuleParameters:
     no_ratings_min_expected: float = 10.0
     detectors: tuple[DetectorSpec, ...] = SHIPPED_DETECTORS  # the change detectors the page and warning read
     detector_hold: str = TOUCH_HOLD["prod"]  # max_over_time range: a level touched this recently still counts
+    clock: LocalClock = field(default_factory=LocalClock)  # times in alert texts (the centers' zone)
 
 
 def rule_parameters(
@@ -47,6 +71,7 @@ def rule_parameters(
         no_ratings_min_expected=settings.alert_no_ratings_min_expected,
         detectors=detectors_for_profile(profile or settings.profile),
         detector_hold=TOUCH_HOLD[profile or settings.profile],
+        clock=LocalClock.for_zone(settings.centers_timezone),
     )
 
 

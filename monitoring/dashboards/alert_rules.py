@@ -97,7 +97,7 @@ def _annotations(params: RuleParameters, anchor: str, summary: str) -> dict[str,
     return {
         "summary": summary,
         "description": (
-            evidence_sentence() + ". Change detector score {{ humanize $values.B.Value }} points past its level "
+            evidence_sentence(params) + ". Change detector score {{ humanize $values.B.Value }} points past its level "
             "(at least " + str(params.min_ratings) + " ratings in 30 days)."
         ),
         "dashboard_url": center_dashboard_url(params),

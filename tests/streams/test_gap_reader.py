@@ -102,7 +102,8 @@ def test_the_reader_reads_exactly_a_range_and_the_groups_next_offset(isolated):
             before = await reader.next_offsets({partition})
             committer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=group,
                                       enable_auto_commit=False)
-            committer.commit({TopicPartition(topics.FEEDBACK_SUBMITTED, partition): OffsetAndMetadata(offsets[6], None)})
+            tp = TopicPartition(topics.FEEDBACK_SUBMITTED, partition)
+            committer.commit({tp: OffsetAndMetadata(offsets[6], None)})
             committer.close()
             return records, before, await reader.next_offsets({partition})
         finally:

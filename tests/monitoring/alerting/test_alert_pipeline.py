@@ -58,7 +58,7 @@ def test_degraded_center_pages_on_call_and_resolves(
     assert page.annotations["count"] == "100"
     assert page.annotations["ratio"] == "0.8000"
     assert page.annotations["evidence_short"] == (
-        "since Mon 14:00 UTC, 20 unhappy ratings of 100 (20.0%); target allows 1.5%")
+        "since Mon 18:00 Baku time, 20 unhappy ratings of 100 (20.0%); target allows 1.5%")
     assert page.annotations["dashboard_url"].endswith("var-center_id=e2e-degraded")
     assert query(monitoring_settings, 'ALERTS{center_id=~"e2e-healthy|e2e-small"}') == []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dost_contract.settings import Settings
-from monitoring.alerting.parameters import duration_seconds, rule_parameters
+from monitoring.alerting.parameters import LocalClock, duration_seconds, rule_parameters
 
 
 def test_duration_seconds():
@@ -19,3 +19,12 @@ def test_duration_seconds():
 def test_min_ratings_default_comes_from_settings():
     params = rule_parameters(Settings(alert_min_ratings=42), "prod")
     assert params.min_ratings == 42
+
+
+def test_alert_texts_show_baku_time_and_fall_back_to_utc_where_the_offset_changes():
+    assert LocalClock.for_zone("Asia/Baku") == LocalClock(4 * 3600, "Baku time")
+    assert LocalClock.for_zone("America/Argentina/Buenos_Aires") == LocalClock(-3 * 3600, "Buenos Aires time")
+    assert LocalClock.for_zone("Europe/Berlin") == LocalClock(0, "UTC")  # daylight saving time
+    assert LocalClock.for_zone("UTC") == LocalClock(0, "UTC")
+    assert rule_parameters(Settings()).clock == LocalClock(14400, "Baku time")
+    assert rule_parameters(Settings(centers_timezone="Europe/Berlin")).clock.label == "UTC"

@@ -101,9 +101,9 @@ def test_a_detector_page_carries_its_plain_words_evidence():
     body = webhook_payload()
     alert = body["alerts"][0]
     del alert["labels"]["window"]
-    alert["annotations"]["evidence_short"] = "since Mon 15:00 UTC, 31 unhappy ratings of 1150 (2.7%); target allows 1.5%"
+    alert["annotations"]["evidence_short"] = "since Mon 19:00 Baku time, 31 unhappy ratings of 1150 (2.7%); target allows 1.5%"
     text = sms_text(WebhookPayload.model_validate(body))
     assert text == (
-        "PAGE CenterSatisfactionBelowTarget baku-2 (baku): since Mon 15:00 UTC, 31 unhappy ratings of 1150 (2.7%); "
+        "PAGE CenterSatisfactionBelowTarget baku-2 (baku): since Mon 19:00 Baku time, 31 unhappy ratings of 1150 (2.7%); "
         "target allows 1.5% http://grafana.example/d/dost-center?var-center_id=baku-2"
     )
