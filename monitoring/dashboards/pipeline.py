@@ -46,9 +46,13 @@ def pipeline_dashboard(settings: Settings) -> dict[str, Any]:
                         (("green", None), ("red", 1))), 4, STAT),
         ],
         [
-            (chart("Events processed by outcome", "Rating agent throughput: counted, duplicate, deadletter.",
+            (chart("Events processed by outcome",
+                   "Rating agent throughput: counted, duplicate, replayed, forwarded, deadletter; and the records "
+                   "Faust left out that the worker read itself (then counted like any other).",
                    [Query(f"sum by (outcome) (rate({series.WORKER_EVENTS_PROCESSED_TOTAL}[$__rate_interval]))",
-                          "{{outcome}}")], unit="cps"), 12, CHART),
+                          "{{outcome}}"),
+                    Query(f"sum(rate({series.WORKER_RECORDS_REREAD_TOTAL}[$__rate_interval]))", "re-read")],
+                   unit="cps"), 12, CHART),
             (chart("Ratings counted by channel", "Ratings counted after de-duplication, per channel.",
                    [Query(f"sum by (channel) (rate({series.FEEDBACK_RATINGS_TOTAL}[$__rate_interval]))", "{{channel}}")],
                    unit="cps"), 12, CHART),
