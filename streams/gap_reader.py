@@ -33,7 +33,8 @@ class GapReader:
             consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap_servers, group_id=self.group_id,
                                         enable_auto_commit=False, auto_offset_reset="earliest",
                                         **self.client_kwargs)
-            await asyncio.wait_for(consumer.start(), self.timeout_seconds)
+            async with asyncio.timeout(self.timeout_seconds):  # not wait_for: it can swallow a cancel
+                await consumer.start()
             self._consumer = consumer
         return self._consumer
 
@@ -43,10 +44,10 @@ class GapReader:
         result = {}
         for partition in partitions:
             tp = TopicPartition(self.topic, partition)
-            committed = await asyncio.wait_for(consumer.committed(tp), self.timeout_seconds)
-            if committed is None:
-                first = await asyncio.wait_for(consumer.beginning_offsets([tp]), self.timeout_seconds)
-                committed = first[tp]
+            async with asyncio.timeout(self.timeout_seconds):
+                committed = await consumer.committed(tp)
+                if committed is None:
+                    committed = (await consumer.beginning_offsets([tp]))[tp]
             result[partition] = committed
         return result
 

@@ -25,4 +25,7 @@ async def in_db_thread(function: Callable[..., T], *args, timeout: float = DB_CA
     """``function(*args, **kwargs)`` on the database threads; the loop keeps serving meanwhile."""
     loop = asyncio.get_running_loop()
     call = loop.run_in_executor(_EXECUTOR, functools.partial(function, *args, **kwargs))
-    return await asyncio.wait_for(call, timeout)
+    # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that arrives as
+    # the call completes, so a loop cancelled at shutdown (the on-call dispatcher) ran on.
+    async with asyncio.timeout(timeout):
+        return await call

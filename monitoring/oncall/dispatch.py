@@ -104,10 +104,9 @@ class Dispatcher:
         attempts = delivery.attempts + 1
         try:
             payload = WebhookPayload.model_validate_json(delivery.payload)
-            await asyncio.wait_for(
-                self.senders.send(delivery.channel, delivery.channel_config, payload, delivery.payload, delivery.id),
-                timeout=self.send_timeout,
-            )
+            async with asyncio.timeout(self.send_timeout):  # not wait_for: see run()
+                await self.senders.send(delivery.channel, delivery.channel_config, payload, delivery.payload,
+                                        delivery.id)
         except Exception as exc:  # any failure of a channel is retried, then reported
             error = (f"{type(exc).__name__}: {exc}" if str(exc) else repr(exc))[:ERROR_TEXT_MAX]
             await in_db_thread(self._failed, delivery, attempts, error)
