@@ -83,14 +83,18 @@ class RequestGuards:
                 metrics.FEEDBACK_REJECTED_TOTAL.labels("too_large").inc()
                 await answer(send, 413, "body_too_large", too_large)
                 return
-        body = b"".join(chunks)
-        delivered = False
+        await self.app(scope, replay(b"".join(chunks), receive), send)
 
-        async def replay():
-            nonlocal delivered
-            if delivered:
-                return await receive()
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
 
-        await self.app(scope, replay, send)
+def replay(body: bytes, receive):
+    """A ``receive`` that hands over ``body`` once, then the connection's own messages."""
+    delivered = False
+
+    async def receive_again():
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive_again

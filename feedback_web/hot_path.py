@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from dost_channels.tokens import bearer_token
 from dost_contract.events import FeedbackIn
+from feedback_web.guards import replay
 from feedback_web.intake import RatingIntake
 
 FEEDBACK_PATH = "/api/v1/feedback"
@@ -82,16 +83,3 @@ class HotPath:
             return
         await answer(scope, receive, send)
 
-
-def replay(body: bytes, receive):
-    """A ``receive`` that hands over ``body`` once, then the connection's own messages."""
-    delivered = False
-
-    async def receive_again():
-        nonlocal delivered
-        if delivered:
-            return await receive()
-        delivered = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive_again
