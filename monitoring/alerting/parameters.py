@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from dost_contract.change_detection import SHIPPED_DETECTORS, TOUCH_HOLD, DetectorSpec, detectors_for_profile
+from dost_contract.opening_hours import load_timezone
 from dost_contract.settings import Settings
 from dost_contract.settings.profiles import MonitoringProfile, ProfileName
 from monitoring.alerting.wilson import Z_95
@@ -30,7 +30,7 @@ class LocalClock:
 
     @classmethod
     def for_zone(cls, zone_name: str) -> "LocalClock":
-        zone = ZoneInfo(zone_name)
+        zone = load_timezone(zone_name)
         winter, summer = (datetime(2026, month, 1, tzinfo=timezone.utc).astimezone(zone).utcoffset()
                           for month in (1, 7))
         if winter != summer or not winter:  # daylight saving time, or UTC itself
